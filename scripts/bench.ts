@@ -1,0 +1,73 @@
+#!/usr/bin/env tsx
+// Entry point of `npm run bench`: speed figures, each against a baseline measured in the same run.
+// Suites: tlc (wrapper overhead vs raw TLC). Logic lives in src/bench/.
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { measureTlcOverhead } from '../src/bench/tlc-overhead.js';
+import { formatCount, renderTable } from '../src/cli/format.js';
+import { ExitCode, WorkbenchError } from '../src/errors.js';
+import { REPO_ROOT, resolveToolchain } from '../src/tlc/toolchain.js';
+
+const HELP = `Usage: npm run bench -- [--reps N] [--json] [suite ...]
+
+Suites:
+  tlc   the TLC wrapper's overhead: bench/Workload.tla (216,000 states) run as a raw
+        \`java tlc2.TLC\` command and through the wrapper, alternating; ratio of medians (goal <= 5 %)
+
+Options:
+  --reps <n>   runs of each kind per suite (default 3)
+  --json       print the figures as JSON
+  -h, --help   this help`;
+
+const SUITES = ['tlc'] as const;
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { reps: { type: 'string', default: '3' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+  });
+  if (values.help) {
+    process.stdout.write(`${HELP}\n`);
+    return ExitCode.OK;
+  }
+  const reps = Number(values.reps);
+  if (!Number.isInteger(reps) || reps < 1) throw new WorkbenchError(`--reps must be a positive integer, not "${values.reps}".`, ExitCode.USAGE);
+  const suites = positionals.length > 0 ? positionals : [...SUITES];
+  const unknown = suites.filter((s) => !(SUITES as readonly string[]).includes(s));
+  if (unknown.length > 0) throw new WorkbenchError(`Unknown bench suite ${unknown.join(', ')}.`, ExitCode.USAGE, `Known suites: ${SUITES.join(', ')}.`);
+
+  const figures: Record<string, unknown> = {};
+  if (suites.includes('tlc')) {
+    const toolchain = await resolveToolchain();
+    const log = (kind: string, ms: number) => process.stderr.write(`  tlc: ${kind} run ${(ms / 1000).toFixed(2)} s\n`);
+    const tlc = await measureTlcOverhead(
+      { module: join(REPO_ROOT, 'bench', 'Workload.tla'), config: join(REPO_ROOT, 'bench', 'Workload.cfg'), toolchain, workers: 2 },
+      reps,
+      log,
+    );
+    figures.tlc = tlc;
+    if (!values.json) {
+      process.stdout.write(
+        `\nTLC wrapper overhead (${formatCount(tlc.distinctStates)} distinct states, ${reps} runs each, 2 workers)\n` +
+          `${renderTable(
+            ['run', 'median s', 'runs s'],
+            [
+              ['raw java tlc2.TLC', (tlc.rawMedianMs / 1000).toFixed(2), tlc.rawRunsMs.map((m) => (m / 1000).toFixed(2)).join(' ')],
+              ['wrapper (runTlc)', (tlc.wrapperMedianMs / 1000).toFixed(2), tlc.wrapperRunsMs.map((m) => (m / 1000).toFixed(2)).join(' ')],
+            ],
+          )}\n` +
+          `ratio wrapper/raw ${tlc.ratio.toFixed(3)}: overhead ${tlc.overheadPercent.toFixed(1)} % (goal <= 5 %)\n`,
+      );
+    }
+  }
+  if (values.json) process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
+  return ExitCode.OK;
+}
+
+try {
+  process.exitCode = await main();
+} catch (error) {
+  if (!(error instanceof WorkbenchError)) throw error;
+  process.stderr.write(`bench: ${error.format()}\n`);
+  process.exitCode = error.exitCode;
+}

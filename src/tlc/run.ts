@@ -1,0 +1,152 @@
+/**
+ * Runs the real TLC model checker on one model: `java ... tlc2.TLC -tool ...` spawned with an
+ * argument array (never a shell), its own metadir, a worker count, a timeout that kills the JVM,
+ * and cancellation through an `AbortSignal`. Output is framed and typed as it streams in.
+ *
+ * @module
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { type TlcEvent, toTlcEvent } from './events.js';
+import { TlcOutputFramer } from './framing.js';
+import { type TlcResult, TlcResultBuilder } from './result.js';
+import type { TlcToolchain } from './toolchain.js';
+
+/** Options of one TLC run. */
+export interface TlcRunOptions {
+  /** The `.tla` module to check. Modules it EXTENDS are looked up next to it. */
+  readonly module: string;
+  /** The model config; defaults to the module's path with `.cfg`. */
+  readonly config?: string;
+  readonly toolchain: TlcToolchain;
+  /** TLC worker threads; `auto` uses every available core. Default 1. */
+  readonly workers?: number | 'auto';
+  /** Kill the JVM after this many milliseconds (outcome `timeout`). */
+  readonly timeoutMs?: number;
+  /** Aborting kills the JVM (outcome `cancelled`). */
+  readonly signal?: AbortSignal;
+  /** Maximum JVM heap, e.g. `4g` (passed as `-Xmx`). Default: the JVM's own (1/4 of RAM). */
+  readonly heap?: string;
+  /** More JVM options, before `-cp`. */
+  readonly jvmOptions?: readonly string[];
+  /** More TLC options, e.g. `['-depth', '20']` or `['-simulate']`. */
+  readonly tlcOptions?: readonly string[];
+  /** Called for every event as TLC prints it (progress, states, errors ...). */
+  readonly onEvent?: (event: TlcEvent) => void;
+  /** Keep the metadir (TLC's states/ folder) instead of deleting it; its path is then returned. */
+  readonly keepMetadir?: boolean;
+}
+
+/** A finished run: the result plus what the wrapper did. */
+export interface TlcRun extends TlcResult {
+  readonly command: readonly string[];
+  readonly metadir?: string;
+}
+
+// How long TLC gets to exit after SIGTERM before it is killed outright.
+const KILL_GRACE_MS = 3000;
+
+/** Builds the java argument array for a run (exposed so benchmarks can run the same command raw). */
+export function tlcCommand(options: TlcRunOptions, metadir: string): string[] {
+  const module = resolve(options.module);
+  const config = resolve(options.config ?? module.replace(/\.tla$/, '.cfg'));
+  const workers = options.workers === 'auto' ? availableParallelism() : (options.workers ?? 1);
+  return [
+    options.toolchain.java.command,
+    '-XX:+UseParallelGC',
+    ...(options.heap ? [`-Xmx${options.heap}`] : []),
+    ...(options.jvmOptions ?? []),
+    '-cp',
+    options.toolchain.jar,
+    'tlc2.TLC',
+    '-tool',
+    '-workers',
+    String(workers),
+    '-metadir',
+    metadir,
+    '-config',
+    config,
+    ...(options.tlcOptions ?? []),
+    basename(module),
+  ];
+}
+
+/** Runs TLC and resolves when the JVM has exited; never rejects for TLC's own failures. */
+export async function runTlc(options: TlcRunOptions): Promise<TlcRun> {
+  const specDir = dirname(resolve(options.module));
+  const metadir = await mkdtemp(join(tmpdir(), 'workbench-tlc-'));
+  const command = tlcCommand(options, metadir);
+  const builder = new TlcResultBuilder((module) => {
+    const file = join(specDir, `${module}.tla`);
+    return existsSync(file) ? file : undefined;
+  });
+  const stderr: string[] = [];
+  const started = performance.now();
+  let timedOut = false;
+  let cancelled = false;
+
+  const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => {
+    const [java, ...args] = command as [string, ...string[]];
+    const child = spawn(java, args, { cwd: specDir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const framer = new TlcOutputFramer((chunk) => {
+      const event = toTlcEvent(chunk);
+      builder.add(event);
+      options.onEvent?.(event);
+    });
+    let stderrPending = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => framer.push(d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderrPending += d;
+      const lines = stderrPending.split('\n');
+      stderrPending = lines.pop() ?? '';
+      stderr.push(...lines);
+    });
+
+    let killTimer: NodeJS.Timeout | undefined;
+    const stop = () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      killTimer = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
+    };
+    const timer =
+      options.timeoutMs !== undefined
+        ? setTimeout(() => {
+            timedOut = true;
+            stop();
+          }, options.timeoutMs)
+        : undefined;
+    const onAbort = () => {
+      cancelled = true;
+      stop();
+    };
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
+
+    child.on('error', (error) => {
+      stderr.push(`could not start ${java}: ${error.message}`);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      clearTimeout(killTimer);
+      options.signal?.removeEventListener('abort', onAbort);
+      framer.end();
+      if (stderrPending) stderr.push(stderrPending);
+      done({ code, signal });
+    });
+  });
+
+  if (!options.keepMetadir) await rm(metadir, { recursive: true, force: true });
+  const result = builder.finish({
+    exitCode: exit.code,
+    signal: exit.signal,
+    timedOut,
+    cancelled,
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    durationMs: performance.now() - started,
+    stderr,
+  });
+  return { ...result, command, ...(options.keepMetadir ? { metadir } : {}) };
+}
