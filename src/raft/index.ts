@@ -111,3 +111,5 @@ export {
   RaftConfigError,
   validateConfig,
 } from './config.js';
+export { DEFECTS, DEFECT_NAMES } from './defects.js';
+export type { Defect, DefectName } from './defects.js';

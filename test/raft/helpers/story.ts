@@ -24,6 +24,8 @@ import {
   type NodeId,
   type NodeState,
   type Outputs,
+  type StepFn,
+  step,
 } from '../../../src/raft/index.js';
 
 /** Which messages a delivery/drop applies to; every given field must match. */
@@ -46,6 +48,8 @@ export class Story {
   constructor(
     public cluster: ClusterSnapshot,
     public history: CommitHistory = EMPTY_HISTORY,
+    /** The node core; a deliberately broken one (src/raft/defects.ts) for negative controls. */
+    private readonly stepFn: StepFn = step,
   ) {}
 
   /** A story starting from the spec's `Init` for `servers`. */
@@ -53,9 +57,14 @@ export class Story {
     return new Story(initialCluster(servers));
   }
 
+  /** A story whose nodes run `stepFn` instead of the real core. */
+  static withCore(stepFn: StepFn, ...servers: NodeId[]): Story {
+    return new Story(initialCluster(servers), EMPTY_HISTORY, stepFn);
+  }
+
   /** An independent copy to explore an alternative future (cheap: states are immutable). */
   branch(): Story {
-    const s = new Story(this.cluster, this.history);
+    const s = new Story(this.cluster, this.history, this.stepFn);
     s.transcript = [...this.transcript];
     return s;
   }
@@ -70,7 +79,7 @@ export class Story {
   /** Take a labelled action; throws (with the reason) if it is not enabled or breaks an invariant. */
   take(label: ActionLabel): Outputs | null {
     const before = this.cluster;
-    const r = clusterStep(before, label);
+    const r = clusterStep(before, label, this.stepFn);
     if (r.notEnabled !== null) throw new Error(`${formatLabel(label)} refused: ${r.notEnabled.reason}`);
     this.cluster = r.cluster;
     this.history = recordCommits(this.history, before, r.cluster, label);

@@ -1,0 +1,78 @@
+/**
+ * Deliberately wrong Raft cores, for negative controls. Each is the real {@link step} with one rule of
+ * the protocol broken; trace replay and the simulator run them through their usual harness to prove
+ * that harness catches the bug it claims to catch. Never use one outside a checker's self-test.
+ *
+ * @module
+ */
+import type { StepFn } from './cluster.js';
+import { lastTerm } from './log.js';
+import { majorityMatchIndex } from './replication.js';
+import { NO_OUTPUTS, step } from './step.js';
+
+/** Names of the injectable defects. */
+export type DefectName = 'double-vote' | 'skip-log-check' | 'commit-old-term' | 'volatile-voted-for';
+
+/** One defect: what it breaks, and the broken step function. */
+export interface Defect {
+  readonly name: DefectName;
+  /** The protocol rule the defect breaks, in one sentence. */
+  readonly breaks: string;
+  readonly step: StepFn;
+}
+
+/** A voter that forgets whom it voted for in the current term, so it can grant a second vote. */
+const doubleVote: StepFn = (state, input) =>
+  input.type === 'HandleRequestVoteRequest' && input.message.term === state.currentTerm && state.votedFor !== input.message.from
+    ? step({ ...state, votedFor: null }, input)
+    : step(state, input);
+
+/** A voter that treats every candidate's log as up to date (the election restriction is skipped). */
+const skipLogCheck: StepFn = (state, input) => {
+  if (input.type !== 'HandleRequestVoteRequest') return step(state, input);
+  const m = input.message;
+  const lastLogTerm = Math.max(m.lastLogTerm, lastTerm(state.log));
+  const lastLogIndex = lastLogTerm === m.lastLogTerm ? Math.max(m.lastLogIndex, state.log.length) : m.lastLogIndex;
+  return step(state, { ...input, message: { ...m, lastLogTerm, lastLogIndex } });
+};
+
+/**
+ * A leader that commits whatever a majority holds, even an entry of an older term: the Figure 8 bug.
+ * Where the real guard refuses only because of the term condition, this core commits anyway.
+ */
+const commitOldTerm: StepFn = (state, input) => {
+  if (input.type !== 'AdvanceCommitIndex' || state.role !== 'Leader') return step(state, input);
+  const k = majorityMatchIndex(state);
+  if (k <= state.commitIndex) return step(state, input);
+  const committed = state.log.slice(state.commitIndex, k).map((e, i) => ({ index: state.commitIndex + i + 1, term: e.term, value: e.value }));
+  return { state: { ...state, commitIndex: k }, outputs: { ...NO_OUTPUTS, committed } };
+};
+
+/** A node that keeps votedFor in memory only, so a restart forgets the vote it cast this term. */
+const volatileVotedFor: StepFn = (state, input) => {
+  const result = step(state, input);
+  return input.type === 'Restart' ? { ...result, state: { ...result.state, votedFor: null } } : result;
+};
+
+/** Every defect, by name. */
+export const DEFECTS: Readonly<Record<DefectName, Defect>> = {
+  'double-vote': { name: 'double-vote', breaks: 'a server votes at most once per term', step: doubleVote },
+  'skip-log-check': {
+    name: 'skip-log-check',
+    breaks: "a vote goes only to a candidate whose log is at least as up to date as the voter's",
+    step: skipLogCheck,
+  },
+  'commit-old-term': {
+    name: 'commit-old-term',
+    breaks: 'a leader commits by counting replicas only entries of its own term (Figure 8)',
+    step: commitOldTerm,
+  },
+  'volatile-voted-for': {
+    name: 'volatile-voted-for',
+    breaks: 'votedFor is durable and survives a restart',
+    step: volatileVotedFor,
+  },
+};
+
+/** The defect names, for `--defect` options and error messages. */
+export const DEFECT_NAMES = Object.keys(DEFECTS) as DefectName[];
