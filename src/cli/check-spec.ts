@@ -38,7 +38,7 @@ Options:
   --heap <size>          JVM maximum heap, e.g. 8g (default: the JVM's, 1/4 of RAM)
   --specs <dir>          folder with the .tla/.cfg files (default: specs/)
   --json                 print a machine-readable summary on stdout (progress stays on stderr)
-  --summary <file>       also write the JSON summary here (default: .cache/check-spec/summary.json)
+  --summary <file>       write the JSON summary here (default for specs/: .cache/check-spec/summary.json)
   --list                 list the models with their tier and expectation, run nothing
   --quiet                no progress output
   -h, --help             this help
@@ -101,7 +101,8 @@ interface Options {
   readonly heap?: string;
   readonly specsDir: string;
   readonly json: boolean;
-  readonly summaryFile: string;
+  /** Where to write the JSON summary; none for runs on other specs folders unless asked. */
+  readonly summaryFile: string | undefined;
   readonly list: boolean;
   readonly quiet: boolean;
 }
@@ -123,7 +124,7 @@ function parseOptions(argv: readonly string[], cwd: string): Options | 'help' {
         heap: { type: 'string' },
         specs: { type: 'string', default: join(REPO_ROOT, 'specs') },
         json: { type: 'boolean', default: false },
-        summary: { type: 'string', default: join(REPO_ROOT, '.cache', 'check-spec', 'summary.json') },
+        summary: { type: 'string' },
         list: { type: 'boolean', default: false },
         quiet: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -149,7 +150,13 @@ function parseOptions(argv: readonly string[], cwd: string): Options | 'help' {
     ...(values.heap !== undefined ? { heap: values.heap } : {}),
     specsDir: resolve(cwd, values.specs),
     json: values.json,
-    summaryFile: resolve(cwd, values.summary),
+    // The default summary describes specs/ (the docs read it), so other folders write one only on request.
+    summaryFile:
+      values.summary !== undefined
+        ? resolve(cwd, values.summary)
+        : resolve(cwd, values.specs) === join(REPO_ROOT, 'specs')
+          ? join(REPO_ROOT, '.cache', 'check-spec', 'summary.json')
+          : undefined,
     list: values.list,
     quiet: values.quiet,
   };
@@ -369,8 +376,10 @@ async function checkSpecOrThrow(argv: readonly string[], io: CheckSpecIo): Promi
     exitCode,
     models: reports,
   };
-  await mkdir(dirname(options.summaryFile), { recursive: true });
-  await writeFile(options.summaryFile, `${JSON.stringify(summary, null, 2)}\n`);
+  if (options.summaryFile !== undefined) {
+    await mkdir(dirname(options.summaryFile), { recursive: true });
+    await writeFile(options.summaryFile, `${JSON.stringify(summary, null, 2)}\n`);
+  }
 
   if (options.json) {
     io.stdout(`${JSON.stringify(summary, null, 2)}\n`);
@@ -388,7 +397,8 @@ async function checkSpecOrThrow(argv: readonly string[], io: CheckSpecIo): Promi
     const failed = reports.filter((r) => !r.passed).length;
     io.stdout(
       `\n${tlcVersion ?? 'TLC'}: ${reports.length - failed} of ${reports.length} models as expected` +
-        `${failed > 0 ? `, ${failed} not` : ''} (exit ${exitCode}). Summary: ${relative(root, options.summaryFile)}\n`,
+        `${failed > 0 ? `, ${failed} not` : ''} (exit ${exitCode}).` +
+        `${options.summaryFile !== undefined ? ` Summary: ${relative(root, options.summaryFile)}` : ''}\n`,
     );
   }
   return exitCode;
