@@ -1,8 +1,10 @@
 #!/usr/bin/env tsx
 // Entry point of `npm run bench`: speed figures, each against a baseline measured in the same run.
-// Suites: tlc (wrapper overhead vs raw TLC). Logic lives in src/bench/.
+// Suites: tlc (wrapper overhead vs raw TLC), sim (simulator throughput, commit latency vs N).
+// Logic lives in src/bench/.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { BENCH_MODEL, benchCommitLatency, formatLatencyTable, measureSimThroughput } from '../src/bench/sim.js';
 import { measureTlcOverhead } from '../src/bench/tlc-overhead.js';
 import { formatCount, renderTable } from '../src/cli/format.js';
 import { ExitCode, WorkbenchError } from '../src/errors.js';
@@ -13,13 +15,16 @@ const HELP = `Usage: npm run bench -- [--reps N] [--json] [suite ...]
 Suites:
   tlc   the TLC wrapper's overhead: bench/Workload.tla (216,000 states) run as a raw
         \`java tlc2.TLC\` command and through the wrapper, alternating; ratio of medians (goal <= 5 %)
+  sim   simulator throughput in delivered messages/s (goal >= 500,000), with invariant checks off
+        (the baseline) and on; commit latency (mean, p50, p99) for N = 3, 5, 9 as a table and an SVG
+        chart (bench/commit-latency.svg)
 
 Options:
   --reps <n>   runs of each kind per suite (default 3)
   --json       print the figures as JSON
   -h, --help   this help`;
 
-const SUITES = ['tlc'] as const;
+const SUITES = ['tlc', 'sim'] as const;
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -57,6 +62,30 @@ async function main(): Promise<number> {
             ],
           )}\n` +
           `ratio wrapper/raw ${tlc.ratio.toFixed(3)}: overhead ${tlc.overheadPercent.toFixed(1)} % (goal <= 5 %)\n`,
+      );
+    }
+  }
+  if (suites.includes('sim')) {
+    process.stderr.write('  sim: measuring throughput and commit latency ...\n');
+    const bare = measureSimThroughput();
+    const checked = measureSimThroughput({ checkInvariants: true });
+    const svgPath = join(REPO_ROOT, 'bench', 'commit-latency.svg');
+    const latency = benchCommitLatency(svgPath);
+    figures.sim = { model: BENCH_MODEL.description, throughput: bare, throughputWithChecks: checked, latency, svg: svgPath };
+    if (!values.json) {
+      const rate = (t: typeof bare) => formatCount(Math.round(t.deliveredPerSecond));
+      process.stdout.write(
+        `\nSimulator throughput (${bare.nodes} nodes, fault-free workload)\n` +
+          `${renderTable(
+            ['run', 'delivered msgs/s', 'events/s'],
+            [
+              ['invariant checks off', rate(bare), formatCount(Math.round(bare.eventsPerSecond))],
+              ['invariant checks on', rate(checked), formatCount(Math.round(checked.eventsPerSecond))],
+            ],
+            new Set([1, 2]),
+          )}\n` +
+          `checks cost ${(bare.deliveredPerSecond / checked.deliveredPerSecond).toFixed(1)}x; goal >= 500,000 msgs/s without checks\n` +
+          `\nCommit latency vs replication depth (${BENCH_MODEL.description})\n${formatLatencyTable(latency)}\nchart: ${svgPath}\n`,
       );
     }
   }

@@ -117,18 +117,29 @@ export async function discoverModels(specsDir: string): Promise<ModelSpec[]> {
   return Promise.all(configs.map((f) => readModel(join(specsDir, f))));
 }
 
-/** Selects models by exact name or `*` glob; unknown names are a usage error listing what exists. */
+/**
+ * Selects models by exact name or `*` glob. An exact name runs whatever its tier; a glob only matches
+ * models of the selected tier, so `MCRaft*` does not start an hours-long opt-in model by accident.
+ * Unknown names are a usage error listing what exists.
+ */
 export function selectModels(models: readonly ModelSpec[], patterns: readonly string[], tier: ModelTier | 'all'): ModelSpec[] {
-  if (patterns.length === 0) return models.filter((m) => tier === 'all' || m.tier === tier);
+  const inTier = (m: ModelSpec) => tier === 'all' || m.tier === tier;
+  if (patterns.length === 0) return models.filter(inTier);
   const selected = new Set<ModelSpec>();
   for (const pattern of patterns) {
+    const isGlob = pattern.includes('*');
     const regex = new RegExp(`^${pattern.split('*').map(escapeRegex).join('.*')}$`);
-    const matches = models.filter((m) => regex.test(m.name));
+    const named = models.filter((m) => regex.test(m.name));
+    const matches = isGlob ? named.filter(inTier) : named;
     if (matches.length === 0) {
       throw new WorkbenchError(
-        `No model named "${pattern}".`,
+        named.length > 0
+          ? `"${pattern}" matches only models outside tier ${tier}: ${named.map((m) => `${m.name} (${m.tier})`).join(', ')}.`
+          : `No model named "${pattern}".`,
         ExitCode.USAGE,
-        `Known models: ${models.map((m) => m.name).join(', ')}. Use --list to see them with their tiers.`,
+        named.length > 0
+          ? `Name them exactly, or add --tier ${named[0]?.tier ?? 'all'}.`
+          : `Known models: ${models.map((m) => m.name).join(', ')}. Use --list to see them with their tiers.`,
       );
     }
     for (const m of matches) selected.add(m);

@@ -17,7 +17,7 @@ describe('model discovery', () => {
   it('every model under specs/ is well-formed, and every negative control names what it expects', async () => {
     const models = await discoverModels(SPECS);
     expect(models.length).toBeGreaterThan(0);
-    for (const m of models.filter((m) => m.expect.outcome !== 'ok')) expect(m.description).toMatch(/negative control/);
+    for (const m of models.filter((m) => m.expect.outcome !== 'ok')) expect(m.description).toMatch(/negative control/i);
   });
 
   it.each([
@@ -36,6 +36,10 @@ describe('model discovery', () => {
     expect(selectModels(models, ['Counter*'], 'ci').map((m) => m.name)).toContain('CounterOk');
     expect(selectModels(models, ['SyntaxError'], 'large').map((m) => m.name)).toEqual(['SyntaxError']);
     expect(() => selectModels(models, ['Nope'], 'ci')).toThrow('No model named "Nope"');
+    const large = models.map((m) => (m.name === 'CounterOk' ? { ...m, tier: 'large' as const } : m));
+    expect(selectModels(large, ['Counter*'], 'ci').map((m) => m.name)).not.toContain('CounterOk');
+    expect(selectModels(large, ['CounterOk'], 'ci').map((m) => m.name)).toEqual(['CounterOk']);
+    expect(() => selectModels(large, ['CounterO*'], 'ci')).toThrow('"CounterO*" matches only models outside tier ci: CounterOk (large)');
   });
 
   it('an expected violation must be the named one', () => {

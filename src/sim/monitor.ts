@@ -1,0 +1,94 @@
+/**
+ * Checks the TS mirrors of the spec's invariants (`src/raft/invariants.ts`) as the simulation runs, and
+ * keeps the spec's `commitHistory` for `LeaderCompleteness`.
+ *
+ * Every node step the simulator takes is reported here with its spec action label. The state invariants
+ * (`TypeOK`, `ElectionSafety`, `LogMatching`, `StateMachineSafety`, `LeaderCompleteness`) and the action
+ * properties (`CommitIndexMonotonic`, `LeaderAppendOnly`) are evaluated after every step that changes a
+ * variable they read (term, role, vote, votes granted, log, commit index, nextIndex, matchIndex). A step that
+ * changes none of them (a heartbeat to an up-to-date follower only refreshes the volatile leader hint)
+ * cannot change their verdict, so skipping it is exact, not sampling.
+ *
+ * @module
+ */
+import {
+  checkStateInvariants,
+  checkStepInvariants,
+  EMPTY_BAG,
+  EMPTY_HISTORY,
+  recordCommits,
+  violations,
+  type ActionLabel,
+  type ClusterSnapshot,
+  type CommitHistory,
+  type NodeId,
+  type NodeState,
+} from '../raft/index.js';
+
+/** A broken invariant. */
+export interface InvariantViolation {
+  readonly name: string;
+  readonly message: string;
+}
+
+function changed(a: NodeState, b: NodeState): boolean {
+  return (
+    a !== b &&
+    (a.currentTerm !== b.currentTerm ||
+      a.role !== b.role ||
+      a.votedFor !== b.votedFor ||
+      a.log !== b.log ||
+      a.commitIndex !== b.commitIndex ||
+      a.votesGranted !== b.votesGranted ||
+      a.nextIndex !== b.nextIndex ||
+      a.matchIndex !== b.matchIndex)
+  );
+}
+
+/** Cluster-wide invariant monitor. */
+export class InvariantMonitor {
+  private nodes: Record<NodeId, NodeState>;
+  private history: CommitHistory = EMPTY_HISTORY;
+  /** Number of steps whose invariants were evaluated. */
+  checks = 0;
+
+  /** @param servers sorted member ids; @param initial their initial states. */
+  constructor(
+    private readonly servers: readonly NodeId[],
+    initial: readonly NodeState[],
+  ) {
+    this.nodes = {};
+    for (const s of initial) this.nodes[s.id] = s;
+  }
+
+  /** The spec's `commitHistory` so far. */
+  get commitHistory(): CommitHistory {
+    return this.history;
+  }
+
+  private snapshot(nodes: Record<NodeId, NodeState>): ClusterSnapshot {
+    // The network is the simulator's, not the spec's bag; no invariant but TypeOK reads the bag, and the
+    // simulator's messages come from the core's constructors, so an empty bag loses nothing.
+    return { servers: this.servers, nodes, messages: EMPTY_BAG };
+  }
+
+  /**
+   * Record that `node` took the step `label` from `before` to `after`; returns the first violation, if any.
+   * `check: false` only updates the monitor's view (used when checking is switched off for speed).
+   */
+  step(before: NodeState, after: NodeState, label: ActionLabel, check = true): InvariantViolation | null {
+    if (!changed(before, after)) {
+      this.nodes[after.id] = after;
+      return null;
+    }
+    const was = this.snapshot(this.nodes);
+    this.nodes = { ...this.nodes, [after.id]: after };
+    const now = this.snapshot(this.nodes);
+    this.history = recordCommits(this.history, was, now, label);
+    if (!check) return null;
+    this.checks++;
+    const broken = violations([...checkStateInvariants(now, this.history), ...checkStepInvariants(was, now, label)]);
+    const first = broken[0];
+    return first === undefined ? null : { name: first.name, message: first.violation };
+  }
+}
