@@ -31,8 +31,10 @@ const doubleVote: StepFn = (state, input) =>
 const skipLogCheck: StepFn = (state, input) => {
   if (input.type !== 'HandleRequestVoteRequest') return step(state, input);
   const m = input.message;
+  // Present the candidate's log as at least as long as the voter's and ending in at least its last term,
+  // so the up-to-date comparison always passes (the spec's UNSAFE_GrantVoteWithoutLogCheck).
   const lastLogTerm = Math.max(m.lastLogTerm, lastTerm(state.log));
-  const lastLogIndex = lastLogTerm === m.lastLogTerm ? Math.max(m.lastLogIndex, state.log.length) : m.lastLogIndex;
+  const lastLogIndex = Math.max(m.lastLogIndex, state.log.length);
   return step(state, { ...input, message: { ...m, lastLogTerm, lastLogIndex } });
 };
 
