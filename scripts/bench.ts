@@ -4,6 +4,7 @@
 // Logic lives in src/bench/.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { benchReplay } from '../src/bench/replay.js';
 import { BENCH_MODEL, benchCommitLatency, formatLatencyTable, measureSimThroughput } from '../src/bench/sim.js';
 import { measureTlcOverhead } from '../src/bench/tlc-overhead.js';
 import { formatCount, renderTable } from '../src/cli/format.js';
@@ -15,6 +16,8 @@ const HELP = `Usage: npm run bench -- [--reps N] [--json] [suite ...]
 Suites:
   tlc   the TLC wrapper's overhead: bench/Workload.tla (216,000 states) run as a raw
         \`java tlc2.TLC\` command and through the wrapper, alternating; ratio of medians (goal <= 5 %)
+  replay  trace replay throughput in spec steps/s on one core (goal >= 200,000), next to the cost of
+          the core step alone and of the comparison (toSpecState + compare) alone
   sim   simulator throughput in delivered messages/s (goal >= 500,000), with invariant checks off
         (the baseline) and on; commit latency (mean, p50, p99) for N = 3, 5, 9 as a table and an SVG
         chart (bench/commit-latency.svg)
@@ -24,7 +27,7 @@ Options:
   --json       print the figures as JSON
   -h, --help   this help`;
 
-const SUITES = ['tlc', 'sim'] as const;
+const SUITES = ['tlc', 'replay', 'sim'] as const;
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -62,6 +65,25 @@ async function main(): Promise<number> {
             ],
           )}\n` +
           `ratio wrapper/raw ${tlc.ratio.toFixed(3)}: overhead ${tlc.overheadPercent.toFixed(1)} % (goal <= 5 %)\n`,
+      );
+    }
+  }
+  if (suites.includes('replay')) {
+    const r = await benchReplay({ repetitions: reps });
+    figures.replay = r;
+    if (!values.json) {
+      const row = (name: string, m: { stepsPerSecond: number; nsPerStep: number }) => [name, formatCount(Math.round(m.stepsPerSecond)), (m.nsPerStep / 1000).toFixed(2)];
+      process.stdout.write(
+        `\nTrace replay (${r.traces} traces, ${formatCount(r.steps)} steps x ${r.passes} passes, one core)\n` +
+          `${renderTable(
+            ['loop', 'steps/s', 'us/step'],
+            [
+              row('replay (clusterStep + toSpecState + compare)', r.replay),
+              row('clusterStep only', r.stepOnly),
+              row('comparison only (toSpecState + compare)', r.comparisonOnly),
+            ],
+            new Set([1, 2]),
+          )}\ncomparison: ${(100 * r.comparisonShare).toFixed(0)} % of a replayed step; goal >= ${formatCount(r.goalStepsPerSecond)} steps/s\n`,
       );
     }
   }

@@ -95,6 +95,7 @@ export interface ProcessEnd {
 export class TlcResultBuilder {
   private version: string | undefined;
   private workers: number | undefined;
+  private simulation = false;
   private stats: TlcStats | undefined;
   private depth: number | undefined;
   private violation: TlcViolation | undefined;
@@ -117,6 +118,7 @@ export class TlcResultBuilder {
       })
       .with({ type: 'mode' }, (e) => {
         this.workers = e.workers;
+        this.simulation = e.mode === 'simulation';
       })
       .with({ type: 'sany-start' }, () => {
         this.inSany = true;
@@ -193,7 +195,8 @@ export class TlcResultBuilder {
     } else if (this.errors.some((e) => e.kind === 'config') || end.exitCode === 151) {
       outcome = 'config-error';
       message = this.errors.find((e) => e.kind === 'config')?.text ?? 'TLC rejected the model configuration.';
-    } else if (this.succeeded && end.exitCode === 0) {
+    } else if (end.exitCode === 0 && (this.succeeded || (this.simulation && this.errors.length === 0))) {
+      // Simulation mode ends without TLC's "no error has been found" message.
       outcome = 'ok';
     } else {
       outcome = 'tlc-error';

@@ -102,6 +102,14 @@ describe('outcomes from real TLC output', () => {
     expect(r.counterexample).toEqual([{ index: 1, action: null, vars: { n: tla.int(2), q: tla.int(1) } }]);
   });
 
+  it('simulation mode: exit 0 without a success message is ok (TLC prints none when simulating)', () => {
+    const builder = new TlcResultBuilder();
+    builder.add(toTlcEvent({ type: 'message', code: 2188, severity: 0, body: 'Running Random Simulation with seed 1 with 1 worker on 2 cores' }));
+    const end = { exitCode: 0, signal: null, timedOut: false, cancelled: false, durationMs: 1, stderr: [] };
+    expect(builder.finish(end).outcome).toBe('ok');
+    expect(new TlcResultBuilder().finish(end).outcome).toBe('tlc-error');
+  });
+
   it('deadlock', () => {
     const r = resultOf('CounterDeadlock', 11);
     expect(r.outcome).toBe('deadlock');

@@ -1,0 +1,140 @@
+/**
+ * Benchmark: trace replay throughput, in spec steps per second on one core (the goal is >= 200,000),
+ * next to what the comparison alone costs, measured in the same run.
+ *
+ * Three loops over the same loaded corpus, alternated so they see the same machine load:
+ *
+ * - **replay**: what `npm run conformance` does per step: `clusterStep` with the step's label,
+ *   `toSpecState` of the result, comparison with the trace's state;
+ * - **step only**: `clusterStep` alone (the core and the network bag, nothing checked);
+ * - **comparison only**: `toSpecState` and the comparison, on the after-states of every step
+ *   computed beforehand.
+ *
+ * @module
+ */
+import { join } from 'node:path';
+import { type RaftTrace, sameSpecState } from '../conformance/replay.js';
+import { loadCorpus } from '../conformance/run.js';
+import { clusterFromSpecState } from '../conformance/spec-values.js';
+import { clusterStep, type ClusterSnapshot } from '../raft/cluster.js';
+import { type SpecState, toSpecState } from '../raft/spec-state.js';
+import { REPO_ROOT } from '../tlc/toolchain.js';
+
+/** Median time and rate of one loop. */
+export interface LoopFigures {
+  readonly medianMs: number;
+  readonly runsMs: readonly number[];
+  readonly stepsPerSecond: number;
+  /** Median nanoseconds per step. */
+  readonly nsPerStep: number;
+}
+
+/** Figures of one replay-throughput measurement. */
+export interface ReplayThroughputFigures {
+  readonly traces: number;
+  /** Steps in one pass over the corpus. */
+  readonly steps: number;
+  /** Passes over the corpus per timed run. */
+  readonly passes: number;
+  readonly repetitions: number;
+  readonly replay: LoopFigures;
+  readonly stepOnly: LoopFigures;
+  readonly comparisonOnly: LoopFigures;
+  /** The comparison's share of a replayed step (comparison ns / replay ns). */
+  readonly comparisonShare: number;
+  /** The issue's goal, steps/s on one core. */
+  readonly goalStepsPerSecond: number;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+// A sink the optimiser cannot drop, so no loop body is eliminated as dead code.
+let sink = 0;
+
+function replayPass(traces: readonly RaftTrace[]): void {
+  for (const t of traces) {
+    let cluster = clusterFromSpecState(t.initial);
+    for (const s of t.steps) {
+      const r = clusterStep(cluster, s.label);
+      if (r.notEnabled !== null || !sameSpecState(s.expected, toSpecState(r.cluster))) throw new Error(`${t.file} diverges at step ${s.index}; the benchmark needs a conforming corpus`);
+      cluster = r.cluster;
+    }
+  }
+}
+
+function stepPass(traces: readonly RaftTrace[]): void {
+  for (const t of traces) {
+    let cluster = clusterFromSpecState(t.initial);
+    for (const s of t.steps) cluster = clusterStep(cluster, s.label).cluster;
+    sink += cluster.servers.length;
+  }
+}
+
+function comparePass(pairs: readonly (readonly [ClusterSnapshot, SpecState])[]): void {
+  for (const [cluster, expected] of pairs) if (sameSpecState(expected, toSpecState(cluster))) sink++;
+}
+
+function time(body: () => void, passes: number): number {
+  const started = performance.now();
+  for (let p = 0; p < passes; p++) body();
+  return performance.now() - started;
+}
+
+function figures(runs: readonly number[], steps: number): LoopFigures {
+  const medianMs = median(runs);
+  return { medianMs, runsMs: runs, stepsPerSecond: (steps * 1000) / medianMs, nsPerStep: (medianMs * 1e6) / steps };
+}
+
+/**
+ * Measures replay throughput over a corpus. `passes` passes over the corpus make one timed run;
+ * each loop is run `repetitions` times, alternating, after one unmeasured warm-up run of each.
+ */
+export function measureReplayThroughput(traces: readonly RaftTrace[], repetitions = 5, passes = 20): ReplayThroughputFigures {
+  const steps = traces.reduce((n, t) => n + t.steps.length, 0);
+  // The after-state of every step, for the comparison-only loop.
+  const pairs: [ClusterSnapshot, SpecState][] = [];
+  for (const t of traces) {
+    let cluster = clusterFromSpecState(t.initial);
+    for (const s of t.steps) {
+      cluster = clusterStep(cluster, s.label).cluster;
+      pairs.push([cluster, s.expected]);
+    }
+  }
+  const loops = {
+    replay: () => replayPass(traces),
+    stepOnly: () => stepPass(traces),
+    comparisonOnly: () => comparePass(pairs),
+  };
+  for (const body of Object.values(loops)) time(body, Math.max(1, Math.floor(passes / 4)));
+  const runs = { replay: [] as number[], stepOnly: [] as number[], comparisonOnly: [] as number[] };
+  for (let r = 0; r < repetitions; r++) {
+    runs.replay.push(time(loops.replay, passes));
+    runs.stepOnly.push(time(loops.stepOnly, passes));
+    runs.comparisonOnly.push(time(loops.comparisonOnly, passes));
+  }
+  const total = steps * passes;
+  const replay = figures(runs.replay, total);
+  const comparisonOnly = figures(runs.comparisonOnly, total);
+  return {
+    traces: traces.length,
+    steps,
+    passes,
+    repetitions,
+    replay,
+    stepOnly: figures(runs.stepOnly, total),
+    comparisonOnly,
+    comparisonShare: comparisonOnly.nsPerStep / replay.nsPerStep,
+    goalStepsPerSecond: 200_000,
+  };
+}
+
+/** Loads the committed corpus (`traces/` unless told otherwise) and measures it: what `npm run bench` calls. */
+export async function benchReplay(options: { dir?: string; repetitions?: number; passes?: number } = {}): Promise<ReplayThroughputFigures> {
+  const dir = options.dir ?? join(REPO_ROOT, 'traces');
+  const corpus = await loadCorpus([dir], REPO_ROOT);
+  return measureReplayThroughput(corpus.traces, options.repetitions, options.passes);
+}

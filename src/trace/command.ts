@@ -1,0 +1,251 @@
+/**
+ * `npm run traces`: generates Raft traces from TLC into a trace folder (default `traces/`), one
+ * batch per mode, and updates its manifest.
+ *
+ * @module
+ */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { match } from 'ts-pattern';
+import { ExitCode, type ExitCodeValue, WorkbenchError } from '../errors.js';
+import { REPO_ROOT, resolveToolchain } from '../tlc/toolchain.js';
+import { type GenerateContext, generateScenarios, generateSimulation, generateTour } from './generate.js';
+import { type TraceMode, TRACE_MODES } from './itf-trace.js';
+import { writeBatch } from './manifest.js';
+import { TlcOutputError } from './tlc-output.js';
+import { QUORUM_SIMULATION_MODEL, RAFT_SCENARIO_MODEL, RAFT_SIMULATION_MODEL, RAFT_TOUR_MODEL, SCENARIO_GOALS } from './models.js';
+
+const DEFAULTS = { count: 20, quorumCount: 5, depth: 50, seed: '1', maxLength: 200, timeout: 600, workers: 1 } as const;
+
+const HELP = `Usage: npm run traces -- [options]
+
+Generates Raft traces with the real TLC, as ITF JSON with a manifest (traces/manifest.json):
+
+  simulation  TLC -simulate random walks, seeded: Raft (specs/traces/MCRaftTraceSim.cfg) and
+              quorum safety (specs/traces/MCQuorumTraceSim.cfg, no TypeScript replay yet)
+  scenario    per goal, TLC's shortest behaviour reaching it: the goal negated as an invariant
+              or action property (specs/traces/MCRaftTraceScenario.cfg + the goal)
+  tour        TLC dumps the whole state graph of specs/traces/MCRaftTraceTour.cfg; paths from
+              the initial states cover every state and every edge, one trace per path
+
+Options:
+  --mode <m>         simulation, scenario, tour or all (default all); repeat or comma-separate
+  --count <n>        Raft random walks (default ${DEFAULTS.count})
+  --quorum-count <n> quorum-safety random walks (default ${DEFAULTS.quorumCount}; 0 for none)
+  --depth <n>        longest random walk, in steps (default ${DEFAULTS.depth})
+  --seed <n>         TLC's simulation seed (default ${DEFAULTS.seed})
+  --goal <name>      only these scenario goals (repeatable; default all); --list-goals shows them
+  --max-length <n>   longest tour path, in steps (default ${DEFAULTS.maxLength})
+  --out <dir>        the trace folder (default traces/); a mode's folder in it is replaced
+  --workers <n>      TLC workers for the state-graph dump (default ${DEFAULTS.workers})
+  --timeout <s>      stop any one TLC run after this long (default ${DEFAULTS.timeout})
+  --list-goals       list the scenario goals and exit
+  --quiet            no progress output
+  -h, --help         this help
+
+Exit codes: 0 done; 1 a scenario goal was not reached within its model's bounds; 2 usage;
+3 environment (Java, TLC jar); 4 spec or config error; 5 TLC failure; 6 timeout; 130 interrupted.`;
+
+/** Where the command writes. */
+export interface TracesIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+  readonly signal?: AbortSignal;
+}
+
+interface Options {
+  readonly modes: readonly TraceMode[];
+  readonly count: number;
+  readonly quorumCount: number;
+  readonly depth: number;
+  readonly seed: bigint;
+  readonly goals: readonly string[];
+  readonly maxLength: number;
+  readonly out: string;
+  readonly workers: number;
+  readonly timeoutMs: number;
+  readonly quiet: boolean;
+  readonly listGoals: boolean;
+}
+
+function usage(message: string): WorkbenchError {
+  return new WorkbenchError(message, ExitCode.USAGE, 'See `npm run traces -- --help`.');
+}
+
+function positiveInt(name: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < 1) throw usage(`--${name} must be a positive integer, not "${text}".`);
+  return n;
+}
+
+function parseOptions(argv: readonly string[], cwd: string): Options | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: false,
+      options: {
+        mode: { type: 'string', multiple: true },
+        count: { type: 'string', default: String(DEFAULTS.count) },
+        'quorum-count': { type: 'string', default: String(DEFAULTS.quorumCount) },
+        depth: { type: 'string', default: String(DEFAULTS.depth) },
+        seed: { type: 'string', default: DEFAULTS.seed },
+        goal: { type: 'string', multiple: true },
+        'max-length': { type: 'string', default: String(DEFAULTS.maxLength) },
+        out: { type: 'string', default: resolve(REPO_ROOT, 'traces') },
+        workers: { type: 'string', default: String(DEFAULTS.workers) },
+        timeout: { type: 'string', default: String(DEFAULTS.timeout) },
+        'list-goals': { type: 'boolean', default: false },
+        quiet: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    throw usage((error as Error).message);
+  }
+  const v = parsed.values;
+  if (v.help) return 'help';
+  const requested = (v.mode ?? ['all']).flatMap((m) => m.split(',')).map((m) => m.trim());
+  const modes = new Set<TraceMode>();
+  for (const m of requested) {
+    if (m === 'all') TRACE_MODES.forEach((x) => modes.add(x));
+    else if ((TRACE_MODES as readonly string[]).includes(m)) modes.add(m as TraceMode);
+    else throw usage(`--mode must be simulation, scenario, tour or all, not "${m}".`);
+  }
+  const goals = v.goal ?? [];
+  const known = SCENARIO_GOALS.map((g) => g.name);
+  const unknown = goals.filter((g) => !known.includes(g));
+  if (unknown.length > 0) throw new WorkbenchError(`Unknown scenario goal ${unknown.join(', ')}.`, ExitCode.USAGE, `Known goals: ${known.join(', ')}.`);
+  if (!/^-?\d+$/.test(v.seed)) throw usage(`--seed must be an integer, not "${v.seed}".`);
+  const timeout = Number(v.timeout);
+  if (!(timeout > 0)) throw usage(`--timeout must be a positive number of seconds, not "${v.timeout}".`);
+  return {
+    modes: TRACE_MODES.filter((m) => modes.has(m)),
+    count: positiveInt('count', v.count),
+    quorumCount: v['quorum-count'] === '0' ? 0 : positiveInt('quorum-count', v['quorum-count']),
+    depth: positiveInt('depth', v.depth),
+    seed: BigInt(v.seed),
+    goals,
+    maxLength: positiveInt('max-length', v['max-length']),
+    out: resolve(cwd, v.out),
+    workers: positiveInt('workers', v.workers),
+    timeoutMs: timeout * 1000,
+    quiet: v.quiet,
+    listGoals: v['list-goals'],
+  };
+}
+
+function pad(n: number, width: number): string {
+  return String(n).padStart(width, '0');
+}
+
+/** Runs the command; resolves to the exit code. Never throws for expected failures. */
+export async function tracesCommand(argv: readonly string[], io: TracesIo): Promise<ExitCodeValue> {
+  try {
+    return await run(argv, io);
+  } catch (error) {
+    const known =
+      error instanceof TlcOutputError
+        ? new WorkbenchError(`TLC's output could not be read: ${error.message}`, ExitCode.TLC_FAILURE, 'Is TLA2TOOLS_JAR a different TLC version? The pinned jar writes the format this reader expects.')
+        : error;
+    if (known instanceof WorkbenchError) {
+      io.stderr(`traces: ${known.format()}\n`);
+      return known.exitCode;
+    }
+    throw error;
+  }
+}
+
+async function run(argv: readonly string[], io: TracesIo): Promise<ExitCodeValue> {
+  const options = parseOptions(argv, io.cwd);
+  if (options === 'help') {
+    io.stdout(`${HELP}\n`);
+    return ExitCode.OK;
+  }
+  if (options.listGoals) {
+    for (const g of SCENARIO_GOALS) io.stdout(`${g.name.padEnd(30)} ${g.description}\n`);
+    return ExitCode.OK;
+  }
+  const toolchain = await resolveToolchain(io.env);
+  const ctx: GenerateContext = {
+    toolchain,
+    workers: options.workers,
+    timeoutMs: options.timeoutMs,
+    ...(io.signal ? { signal: io.signal } : {}),
+    ...(options.quiet ? {} : { progress: (line: string) => io.stderr(`${line}\n`) }),
+  };
+  const outArg = options.out === resolve(REPO_ROOT, 'traces') ? '' : ` --out ${options.out}`;
+  let exit: ExitCodeValue = ExitCode.OK;
+  for (const mode of options.modes) {
+    const code = await match(mode)
+      .with('simulation', () => simulation(ctx, options, io, outArg))
+      .with('scenario', () => scenarios(ctx, options, io, outArg))
+      .with('tour', () => tour(ctx, options, io, outArg))
+      .exhaustive();
+    if (code !== ExitCode.OK) exit = code;
+  }
+  return exit;
+}
+
+async function simulation(ctx: GenerateContext, options: Options, io: TracesIo, outArg: string): Promise<ExitCodeValue> {
+  const regenerate = `npm run traces -- --mode simulation --count ${options.count} --quorum-count ${options.quorumCount} --depth ${options.depth} --seed ${options.seed}${outArg}`;
+  const batches = [
+    { model: RAFT_SIMULATION_MODEL, count: options.count },
+    { model: QUORUM_SIMULATION_MODEL, count: options.quorumCount },
+  ].filter((b) => b.count > 0);
+  for (const { model, count } of batches) {
+    const traces = await generateSimulation(ctx, model, { count, depth: options.depth, seed: options.seed, regenerate });
+    const width = String(traces.length).length;
+    const batch = await writeBatch(
+      options.out,
+      { mode: 'simulation', spec: model.spec, model: model.name, config: traces[0]?.meta.config ?? '', tlcVersion: traces[0]?.meta.tlcVersion ?? '', seed: String(options.seed), depth: options.depth, regenerate },
+      traces.map((trace, i) => ({ name: `walk-seed${options.seed}-${pad(i + 1, width)}`, trace })),
+    );
+    io.stdout(`simulation: ${model.name}: ${batch.count} traces, ${batch.steps} steps -> ${options.out}\n`);
+  }
+  return ExitCode.OK;
+}
+
+async function scenarios(ctx: GenerateContext, options: Options, io: TracesIo, outArg: string): Promise<ExitCodeValue> {
+  const goals = options.goals.length > 0 ? SCENARIO_GOALS.filter((g) => options.goals.includes(g.name)) : SCENARIO_GOALS;
+  const regenerate = `npm run traces -- --mode scenario${options.goals.map((g) => ` --goal ${g}`).join('')}${outArg}`;
+  const model = RAFT_SCENARIO_MODEL;
+  const results = await generateScenarios(ctx, model, goals, regenerate);
+  const found = results.flatMap((r) => ('trace' in r ? [{ name: r.goal.name, trace: r.trace }] : []));
+  const unreachable = results.filter((r) => !('trace' in r)).map((r) => r.goal.name);
+  const batch = await writeBatch(
+    options.out,
+    {
+      mode: 'scenario',
+      spec: model.spec,
+      model: model.name,
+      config: found[0]?.trace.meta.config ?? '',
+      tlcVersion: found[0]?.trace.meta.tlcVersion ?? '',
+      ...(unreachable.length > 0 ? { unreachableGoals: unreachable } : {}),
+      regenerate,
+    },
+    found,
+  );
+  io.stdout(`scenario: ${batch.count} traces, ${batch.steps} steps -> ${options.out}\n`);
+  if (unreachable.length === 0) return ExitCode.OK;
+  io.stderr(
+    `traces: goal ${unreachable.join(', ')} not reached within the bounds of ${model.name}: widen them in specs/traces/${model.name}.cfg or in the goal's constants (src/trace/models.ts).\n`,
+  );
+  return ExitCode.CHECK_FAILED;
+}
+
+async function tour(ctx: GenerateContext, options: Options, io: TracesIo, outArg: string): Promise<ExitCodeValue> {
+  const regenerate = `npm run traces -- --mode tour --max-length ${options.maxLength}${outArg}`;
+  const model = RAFT_TOUR_MODEL;
+  const result = await generateTour(ctx, model, { maxLength: options.maxLength, regenerate });
+  const width = String(result.traces.length).length;
+  const batch = await writeBatch(
+    options.out,
+    { mode: 'tour', spec: model.spec, model: model.name, config: result.traces[0]?.meta.config ?? '', tlcVersion: result.traces[0]?.meta.tlcVersion ?? '', graph: result.graph, regenerate },
+    result.traces.map((trace, i) => ({ name: `tour-${pad(i + 1, width)}`, trace })),
+  );
+  io.stdout(`tour: ${batch.count} traces, ${batch.steps} steps covering ${result.graph.states} states and ${result.graph.edges} edges -> ${options.out}\n`);
+  return ExitCode.OK;
+}
