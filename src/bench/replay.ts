@@ -19,6 +19,7 @@ import { clusterFromSpecState } from '../conformance/spec-values.js';
 import { clusterStep, type ClusterSnapshot } from '../raft/cluster.js';
 import { type SpecState, toSpecState } from '../raft/spec-state.js';
 import { REPO_ROOT } from '../tlc/toolchain.js';
+import { median } from './stats.js';
 
 /** Median time and rate of one loop. */
 export interface LoopFigures {
@@ -44,12 +45,6 @@ export interface ReplayThroughputFigures {
   readonly comparisonShare: number;
   /** The goal, steps/s on one core. */
   readonly goalStepsPerSecond: number;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 // A sink the optimiser cannot drop, so no loop body is eliminated as dead code.

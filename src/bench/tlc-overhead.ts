@@ -11,6 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TlcRunOptions, runTlc, tlcCommand } from '../tlc/run.js';
+import { median } from './stats.js';
 
 /** Figures of one overhead measurement. */
 export interface TlcOverheadFigures {
@@ -25,12 +26,6 @@ export interface TlcOverheadFigures {
   readonly ratio: number;
   /** (ratio - 1) in percent; the goal is <= 5. */
   readonly overheadPercent: number;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 async function timeRawTlc(options: TlcRunOptions): Promise<number> {

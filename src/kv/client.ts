@@ -139,16 +139,24 @@ export class KvClient {
       return;
     }
     if (p.attempts >= this.config.maxAttempts && !this.host.healed()) {
-      this.pending = null;
-      this.timeoutCount++;
-      this.host.record({ type: 'timeout', process: this.config.id, time: this.host.now() });
-      this.timer(this.host.now() + this.config.thinkMs);
+      this.giveUp();
       return;
     }
     // After a redirect the target is already chosen; after silence the node may be down or cut off: try the next.
     if (this.redirected) this.redirected = false;
     else this.guess = (this.guess + 1) % this.host.nodes;
     this.attempt();
+  }
+
+  /**
+   * Stops retrying the current request and records it as timed out. Not a definite failure: an earlier
+   * attempt, or a duplicated copy of this one, may still commit.
+   */
+  private giveUp(): void {
+    this.pending = null;
+    this.timeoutCount++;
+    this.host.record({ type: 'timeout', process: this.config.id, time: this.host.now() });
+    this.timer(this.host.now() + this.config.thinkMs);
   }
 
   /** A node answered. Answers to anything but the current request (late copies, old requests) are ignored. */
@@ -165,11 +173,7 @@ export class KvClient {
       })
       .with({ type: 'not-leader' }, (r) => {
         if (p.attempts >= this.config.maxAttempts && !this.host.healed()) {
-          this.pending = null;
-          this.timeoutCount++;
-          // Not a definite failure: an earlier attempt, or a duplicated copy of this one, may still commit.
-          this.host.record({ type: 'timeout', process: this.config.id, time: this.host.now() });
-          this.timer(this.host.now() + this.config.thinkMs);
+          this.giveUp();
           return;
         }
         const hinted = r.leaderHint !== null && r.leaderHint !== this.guess;
