@@ -285,8 +285,8 @@ function describeOutcome(model: ModelSpec, run: TlcRun, root: string): string {
   }
   if (run.message) lines.push(`  ${run.message}`);
   if (run.outcome === 'parse-error' && run.diagnostics.length === 0) lines.push(...run.output.slice(-15).map((l) => `    ${l}`));
-  for (const e of run.errors.filter((e) => e.kind !== 'config' || !run.message?.includes(e.text))) {
-    if (run.message === e.text) continue;
+  // TLC's error texts, except those the message above already quotes.
+  for (const e of run.errors.filter((e) => !run.message?.includes(e.text))) {
     lines.push(...e.text.split('\n').map((l) => `  ${l}`));
   }
   if (run.counterexample.length > 0) {
