@@ -4,20 +4,20 @@
  *
  * Three loops over the same loaded corpus, alternated so they see the same machine load:
  *
- * - **replay**: what `npm run conformance` does per step: `clusterStep` with the step's label,
- *   `toSpecState` of the result, comparison with the trace's state;
+ * - **replay**: what `npm run conformance` does per step: `clusterStep` with the step's label, then
+ *   `clusterMatches` of the result against the trace's state (the answer of comparing `toSpecState`
+ *   with it, without building it; see src/conformance/compare.ts);
  * - **step only**: `clusterStep` alone (the core and the network bag, nothing checked);
- * - **comparison only**: `toSpecState` and the comparison, on the after-states of every step
- *   computed beforehand.
+ * - **comparison only**: `clusterMatches` alone, on the after-states of every step computed beforehand.
  *
  * @module
  */
 import { join } from 'node:path';
-import { type RaftTrace, sameSpecState } from '../conformance/replay.js';
+import { clusterMatches, type PreparedState } from '../conformance/compare.js';
+import type { RaftTrace } from '../conformance/replay.js';
 import { loadCorpus } from '../conformance/run.js';
 import { clusterFromSpecState } from '../conformance/spec-values.js';
 import { clusterStep, type ClusterSnapshot } from '../raft/cluster.js';
-import { type SpecState, toSpecState } from '../raft/spec-state.js';
 import { REPO_ROOT } from '../tlc/toolchain.js';
 import { median } from './stats.js';
 
@@ -55,7 +55,7 @@ function replayPass(traces: readonly RaftTrace[]): void {
     let cluster = clusterFromSpecState(t.initial);
     for (const s of t.steps) {
       const r = clusterStep(cluster, s.label);
-      if (r.notEnabled !== null || !sameSpecState(s.expected, toSpecState(r.cluster))) throw new Error(`${t.file} diverges at step ${s.index}; the benchmark needs a conforming corpus`);
+      if (r.notEnabled !== null || !clusterMatches(s.prepared, r.cluster)) throw new Error(`${t.file} diverges at step ${s.index}; the benchmark needs a conforming corpus`);
       cluster = r.cluster;
     }
   }
@@ -69,8 +69,8 @@ function stepPass(traces: readonly RaftTrace[]): void {
   }
 }
 
-function comparePass(pairs: readonly (readonly [ClusterSnapshot, SpecState])[]): void {
-  for (const [cluster, expected] of pairs) if (sameSpecState(expected, toSpecState(cluster))) sink++;
+function comparePass(pairs: readonly (readonly [ClusterSnapshot, PreparedState])[]): void {
+  for (const [cluster, expected] of pairs) if (clusterMatches(expected, cluster)) sink++;
 }
 
 function time(body: () => void, passes: number): number {
@@ -91,12 +91,12 @@ function figures(runs: readonly number[], steps: number): LoopFigures {
 export function measureReplayThroughput(traces: readonly RaftTrace[], repetitions = 5, passes = 20): ReplayThroughputFigures {
   const steps = traces.reduce((n, t) => n + t.steps.length, 0);
   // The after-state of every step, for the comparison-only loop.
-  const pairs: [ClusterSnapshot, SpecState][] = [];
+  const pairs: [ClusterSnapshot, PreparedState][] = [];
   for (const t of traces) {
     let cluster = clusterFromSpecState(t.initial);
     for (const s of t.steps) {
       cluster = clusterStep(cluster, s.label).cluster;
-      pairs.push([cluster, s.expected]);
+      pairs.push([cluster, s.prepared]);
     }
   }
   const loops = {

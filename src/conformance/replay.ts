@@ -10,11 +10,11 @@
  */
 import { clusterStep, type ClusterSnapshot, type StepFn } from '../raft/cluster.js';
 import { formatLabel, type ActionLabel } from '../raft/labels.js';
-import { SPEC_VARIABLES, type SpecBagEntry, type SpecState, toSpecState } from '../raft/spec-state.js';
+import { SPEC_VARIABLES, type SpecState, toSpecState } from '../raft/spec-state.js';
 import { step as realStep } from '../raft/step.js';
-import { canonicalJson } from '../raft/canonical.js';
 import { type Trace, type TraceMeta, TraceError } from '../trace/itf-trace.js';
 import { printTla, canonicalize } from '../tla/value.js';
+import { clusterMatches, diffSpecStates, prepareExpected, type Difference, type PreparedState } from './compare.js';
 import {
   actionLabelFromTla,
   clusterFromSpecState,
@@ -40,6 +40,8 @@ export interface ReplayStep {
   readonly label: ActionLabel;
   /** The spec state the step must produce. */
   readonly expected: SpecState;
+  /** The same, prepared once for the per-step comparison. */
+  readonly prepared: PreparedState;
 }
 
 /** A Raft trace, checked and converted to the core's terms once, ready to replay many times. */
@@ -120,17 +122,9 @@ export function loadRaftTrace(trace: Trace, file: string): RaftTrace {
     meta: trace.meta,
     servers: servers ?? [],
     initial: states[0] as SpecState,
-    steps: states.slice(1).map((expected, i) => ({ index: i + 1, label: labels[i + 1] as ActionLabel, expected })),
+    steps: states.slice(1).map((expected, i) => ({ index: i + 1, label: labels[i + 1] as ActionLabel, expected, prepared: prepareExpected(expected) })),
     historyKeys,
   };
-}
-
-/** One variable (or variable entry) that differs. */
-export interface Difference {
-  /** E.g. `votedFor[s2]`, `log[s1]`, `messages[RequestVoteResponse s2->s1 t1 granted]`. */
-  readonly path: string;
-  readonly expected: string;
-  readonly actual: string;
 }
 
 /** Where replay and trace part ways. */
@@ -166,80 +160,6 @@ export interface ReplayResult {
   readonly divergence?: Divergence;
 }
 
-/** Structural equality of plain data (what `toSpecState` produces). */
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  for (const k of ka) {
-    if (!Object.hasOwn(b, k) || !deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
-  }
-  return true;
-}
-
-/** Whether two spec states are equal in every compared variable. */
-export function sameSpecState(expected: SpecState, actual: SpecState): boolean {
-  for (const name of SPEC_VARIABLES) if (!deepEqual(expected[name], actual[name])) return false;
-  return true;
-}
-
-/** A plain value in TLA+-like notation, for divergence reports. */
-export function showPlain(value: unknown): string {
-  if (Array.isArray(value)) return `<<${value.map(showPlain).join(', ')}>>`;
-  if (value !== null && typeof value === 'object') {
-    return `[${Object.entries(value).map(([k, v]) => `${k} |-> ${showPlain(v)}`).join(', ')}]`;
-  }
-  return typeof value === 'string' ? (/^[A-Za-z_][A-Za-z0-9_]*$/.test(value) && !['Follower', 'Candidate', 'Leader'].includes(value) ? value : JSON.stringify(value)) : String(value);
-}
-
-function showMessage(m: SpecBagEntry['message']): string {
-  return showPlain(m);
-}
-
-/** Every difference between two spec states, variable by variable, down to the entry that differs. */
-export function diffSpecStates(expected: SpecState, actual: SpecState): Difference[] {
-  const out: Difference[] = [];
-  for (const name of SPEC_VARIABLES) {
-    if (name === 'messages') {
-      const count = (bag: readonly SpecBagEntry[]) => new Map(bag.map((e) => [canonicalJson(e.message), e] as const));
-      const e = count(expected.messages);
-      const a = count(actual.messages);
-      for (const key of new Set([...e.keys(), ...a.keys()])) {
-        const ec = e.get(key)?.count ?? 0;
-        const ac = a.get(key)?.count ?? 0;
-        if (ec === ac) continue;
-        const m = (e.get(key) ?? a.get(key))?.message;
-        out.push({ path: `messages[${showMessage(m as SpecBagEntry['message'])}]`, expected: `${ec} cop${ec === 1 ? 'y' : 'ies'}`, actual: `${ac} cop${ac === 1 ? 'y' : 'ies'}` });
-      }
-      continue;
-    }
-    const ev = expected[name] as Readonly<Record<string, unknown>>;
-    const av = actual[name] as Readonly<Record<string, unknown>>;
-    for (const server of new Set([...Object.keys(ev), ...Object.keys(av)])) {
-      const x = ev[server];
-      const y = av[server];
-      if (deepEqual(x, y)) continue;
-      if ((name === 'nextIndex' || name === 'matchIndex') && x && y && typeof x === 'object' && typeof y === 'object') {
-        for (const peer of new Set([...Object.keys(x), ...Object.keys(y)])) {
-          const xp = (x as Record<string, unknown>)[peer];
-          const yp = (y as Record<string, unknown>)[peer];
-          if (!deepEqual(xp, yp)) out.push({ path: `${name}[${server}][${peer}]`, expected: showPlain(xp), actual: showPlain(yp) });
-        }
-        continue;
-      }
-      out.push({ path: `${name}[${server}]`, expected: x === undefined ? '(none)' : showPlain(x), actual: y === undefined ? '(none)' : showPlain(y) });
-    }
-  }
-  return out;
-}
-
 function stepsBefore(steps: readonly ReplayStep[], i: number, context: number): Divergence['before'] {
   return steps.slice(Math.max(0, i - context), i).map((p) => ({ step: p.index, action: p.label }));
 }
@@ -260,12 +180,13 @@ export function replayTrace(trace: RaftTrace, options: ReplayOptions = {}): Repl
         divergence: { file: trace.file, step: s.index, action: s.label, kind: 'refused', reason: result.notEnabled.reason, differences: [], before: stepsBefore(steps, i, context) },
       };
     }
-    const actual = toSpecState(result.cluster);
-    if (!sameSpecState(s.expected, actual)) {
+    if (!clusterMatches(s.prepared, result.cluster)) {
+      const differences = diffSpecStates(s.expected, toSpecState(result.cluster));
+      if (differences.length === 0) throw new Error(`internal: ${trace.file} step ${s.index} compares unequal but shows no difference`);
       return {
         file: trace.file,
         stepsMatched: i,
-        divergence: { file: trace.file, step: s.index, action: s.label, kind: 'state', differences: diffSpecStates(s.expected, actual), before: stepsBefore(steps, i, context) },
+        divergence: { file: trace.file, step: s.index, action: s.label, kind: 'state', differences, before: stepsBefore(steps, i, context) },
       };
     }
     options.onStep?.(s, cluster, result.cluster);

@@ -10,7 +10,6 @@
  */
 import { match } from 'ts-pattern';
 import { bagAdd, EMPTY_BAG, type MessageBag } from '../raft/bag.js';
-import { canonicalJson, compareText } from '../raft/canonical.js';
 import type { ClusterSnapshot } from '../raft/cluster.js';
 import type { ActionLabel } from '../raft/labels.js';
 import {
@@ -22,6 +21,7 @@ import {
   type SpecMessage,
   type SpecState,
   SpecShapeError,
+  sortSpecBag,
 } from '../raft/spec-state.js';
 import type { NodeId, NodeState, Role } from '../raft/types.js';
 import { type TlaValue, canonicalize } from '../tla/value.js';
@@ -189,14 +189,6 @@ export function specMessageFromTla(value: TlaValue, servers: readonly NodeId[], 
     .exhaustive();
 }
 
-/** Orders bag entries the way `toSpecState` does (by the canonical JSON of the message). */
-export function sortBag(bag: readonly SpecBagEntry[]): SpecBagEntry[] {
-  return bag
-    .map((e) => ({ key: canonicalJson(e.message), e }))
-    .sort((a, b) => compareText(a.key, b.key))
-    .map(({ e }) => e);
-}
-
 /**
  * A trace state's spec variables as the core's `SpecState`, checked against the vocabulary
  * (specs/RAFT_VOCABULARY.md). `Server` is the domain of `currentTerm`; every other per-server
@@ -243,7 +235,7 @@ export function specStateFromTla(vars: Readonly<Record<string, TlaValue>>): Spec
     }),
     nextIndex: perServer(v('nextIndex'), servers, 'nextIndex', (x, p) => perServer(x, servers, p, nat)),
     matchIndex: perServer(v('matchIndex'), servers, 'matchIndex', (x, p) => perServer(x, servers, p, nat)),
-    messages: sortBag(messages),
+    messages: sortSpecBag(messages),
   };
 }
 

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { match } from 'ts-pattern';
+import { unreachable } from '../raft/exhaustive.js';
 import type { Index } from '../raft/index.js';
 import { decodeCommand, type KvCommand, type KvResult } from './command.js';
 
@@ -83,17 +83,21 @@ export class KvStateMachine {
   }
 
   private execute(c: KvCommand): KvResult {
-    return match(c.op)
-      .with({ type: 'put' }, (o): KvResult => {
-        this.data.set(o.key, o.value);
+    const op = c.op;
+    // A switch, not ts-pattern: every replica executes every committed command (see src/raft/exhaustive.ts).
+    switch (op.type) {
+      case 'put':
+        this.data.set(op.key, op.value);
         return { type: 'put' };
-      })
-      .with({ type: 'get' }, (o): KvResult => ({ type: 'get', value: this.read(o.key) }))
-      .with({ type: 'cas' }, (o): KvResult => {
-        const ok = this.read(o.key) === o.expected;
-        if (ok) this.data.set(o.key, o.value);
+      case 'get':
+        return { type: 'get', value: this.read(op.key) };
+      case 'cas': {
+        const ok = this.read(op.key) === op.expected;
+        if (ok) this.data.set(op.key, op.value);
         return { type: 'cas', ok };
-      })
-      .exhaustive();
+      }
+      default:
+        return unreachable(op, 'KV operation');
+    }
   }
 }

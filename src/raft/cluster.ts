@@ -7,8 +7,18 @@
  *
  * @module
  */
-import { match } from 'ts-pattern';
-import { bagAdd, bagAddAll, bagCount, bagEntries, bagRemove, EMPTY_BAG, type MessageBag } from './bag.js';
+import {
+  bagAdd,
+  bagAddAll,
+  bagCount,
+  bagEntries,
+  bagRemove,
+  bagRemoveKeyed,
+  EMPTY_BAG,
+  messageKey,
+  type MessageBag,
+} from './bag.js';
+import { unreachable } from './exhaustive.js';
 import type { Input, NotEnabledCode, Outputs, StepResult } from './inputs.js';
 import { Inputs } from './inputs.js';
 import { formatLabel, formatMessage, labelOf, targetOf, type ActionLabel } from './labels.js';
@@ -65,49 +75,56 @@ function refused(cluster: ClusterSnapshot, code: ClusterRefusal['code'], reason:
  * join the bag. `DropMessage` / `DuplicateMessage` change only the bag.
  */
 export function clusterStep(cluster: ClusterSnapshot, label: ActionLabel, stepFn: StepFn = step): ClusterStepResult {
+  // A switch, not ts-pattern, and the label is formatted only for a refusal: this runs for every step.
   const target = targetOf(label);
-  const what = formatLabel(label);
-  return match(target)
-    .with({ kind: 'init' }, () => refused(cluster, 'NotAStep', 'Init labels the initial state; it is not a step'))
-    .with({ kind: 'network' }, (t) => {
-      if (bagCount(cluster.messages, t.message) === 0) {
-        return refused(cluster, 'MessageNotInFlight', `${what} is not enabled: that message is not in flight`);
+  switch (target.kind) {
+    case 'init':
+      return refused(cluster, 'NotAStep', 'Init labels the initial state; it is not a step');
+    case 'network': {
+      if (bagCount(cluster.messages, target.message) === 0) {
+        return refused(cluster, 'MessageNotInFlight', `${formatLabel(label)} is not enabled: that message is not in flight`);
       }
       const messages =
-        t.name === 'DropMessage' ? bagRemove(cluster.messages, t.message) : bagAdd(cluster.messages, t.message);
+        target.name === 'DropMessage' ? bagRemove(cluster.messages, target.message) : bagAdd(cluster.messages, target.message);
       return { cluster: { ...cluster, messages }, outputs: null, notEnabled: null };
-    })
-    .with({ kind: 'node' }, (t) => {
-      const state = cluster.nodes[t.node];
-      if (state === undefined) {
-        return refused(cluster, 'UnknownNode', `${what} is not enabled: ${t.node} is not a cluster member`);
-      }
-      let messages = cluster.messages;
-      if ('message' in t.input) {
-        const m = t.input.message;
-        if ('peer' in label && label.peer !== m.from) {
-          return refused(cluster, 'PeerMismatch', `${what} is inconsistent: peer ${label.peer} but the message is from ${m.from}`);
-        }
-        if (bagCount(messages, m) === 0) {
-          return refused(cluster, 'MessageNotInFlight', `${what} is not enabled: ${formatMessage(m)} is not in flight`);
-        }
-        messages = bagRemove(messages, m);
-      }
-      const result = stepFn(state, t.input);
-      if (result.outputs.notEnabled !== null) {
-        return { cluster, outputs: result.outputs, notEnabled: result.outputs.notEnabled };
-      }
-      return {
-        cluster: {
-          ...cluster,
-          nodes: { ...cluster.nodes, [t.node]: result.state },
-          messages: bagAddAll(messages, result.outputs.messages),
-        },
-        outputs: result.outputs,
-        notEnabled: null,
-      };
-    })
-    .exhaustive();
+    }
+    case 'node':
+      return nodeStep(cluster, label, target.node, target.input, stepFn);
+    default:
+      return unreachable(target, 'label target');
+  }
+}
+
+function nodeStep(cluster: ClusterSnapshot, label: ActionLabel, node: NodeId, input: Input, stepFn: StepFn): ClusterStepResult {
+  const state = cluster.nodes[node];
+  if (state === undefined) {
+    return refused(cluster, 'UnknownNode', `${formatLabel(label)} is not enabled: ${node} is not a cluster member`);
+  }
+  let messages = cluster.messages;
+  if ('message' in input) {
+    const m = input.message;
+    if ('peer' in label && label.peer !== m.from) {
+      return refused(cluster, 'PeerMismatch', `${formatLabel(label)} is inconsistent: peer ${label.peer} but the message is from ${m.from}`);
+    }
+    const key = messageKey(m);
+    if (!messages.has(key)) {
+      return refused(cluster, 'MessageNotInFlight', `${formatLabel(label)} is not enabled: ${formatMessage(m)} is not in flight`);
+    }
+    messages = bagRemoveKeyed(messages, key);
+  }
+  const result = stepFn(state, input);
+  if (result.outputs.notEnabled !== null) {
+    return { cluster, outputs: result.outputs, notEnabled: result.outputs.notEnabled };
+  }
+  return {
+    cluster: {
+      ...cluster,
+      nodes: { ...cluster.nodes, [node]: result.state },
+      messages: bagAddAll(messages, result.outputs.messages),
+    },
+    outputs: result.outputs,
+    notEnabled: null,
+  };
 }
 
 /**

@@ -8,6 +8,7 @@
 import { match } from 'ts-pattern';
 import type { Input } from './inputs.js';
 import { Inputs } from './inputs.js';
+import { unreachable } from './exhaustive.js';
 import type {
   AppendEntriesRequest,
   AppendEntriesResponse,
@@ -58,38 +59,28 @@ export type ActionName = ActionLabel['name'];
 
 /** The label of `node` taking `input`. */
 export function labelOf(node: NodeId, input: Input): ActionLabel {
-  return match(input)
-    .with({ type: 'Timeout' }, () => ({ name: 'Timeout' as const, node }))
-    .with({ type: 'Restart' }, () => ({ name: 'Restart' as const, node }))
-    .with({ type: 'BecomeLeader' }, () => ({ name: 'BecomeLeader' as const, node }))
-    .with({ type: 'AdvanceCommitIndex' }, () => ({ name: 'AdvanceCommitIndex' as const, node }))
-    .with({ type: 'ClientRequest' }, (i) => ({ name: 'ClientRequest' as const, node, value: i.value }))
-    .with({ type: 'AppendEntries' }, (i) => ({ name: 'AppendEntries' as const, node, peer: i.peer }))
-    .with({ type: 'HandleRequestVoteRequest' }, (i) => ({
-      name: i.type,
-      node,
-      peer: i.message.from,
-      message: i.message,
-    }))
-    .with({ type: 'HandleRequestVoteResponse' }, (i) => ({
-      name: i.type,
-      node,
-      peer: i.message.from,
-      message: i.message,
-    }))
-    .with({ type: 'HandleAppendEntriesRequest' }, (i) => ({
-      name: i.type,
-      node,
-      peer: i.message.from,
-      message: i.message,
-    }))
-    .with({ type: 'HandleAppendEntriesResponse' }, (i) => ({
-      name: i.type,
-      node,
-      peer: i.message.from,
-      message: i.message,
-    }))
-    .exhaustive();
+  // Switches, not ts-pattern, here and in `targetOf`: they run for every step (see exhaustive.ts).
+  switch (input.type) {
+    case 'Timeout':
+    case 'Restart':
+    case 'BecomeLeader':
+    case 'AdvanceCommitIndex':
+      return { name: input.type, node };
+    case 'ClientRequest':
+      return { name: 'ClientRequest', node, value: input.value };
+    case 'AppendEntries':
+      return { name: 'AppendEntries', node, peer: input.peer };
+    case 'HandleRequestVoteRequest':
+      return { name: input.type, node, peer: input.message.from, message: input.message };
+    case 'HandleRequestVoteResponse':
+      return { name: input.type, node, peer: input.message.from, message: input.message };
+    case 'HandleAppendEntriesRequest':
+      return { name: input.type, node, peer: input.message.from, message: input.message };
+    case 'HandleAppendEntriesResponse':
+      return { name: input.type, node, peer: input.message.from, message: input.message };
+    default:
+      return unreachable(input, 'input');
+  }
 }
 
 /** What a label asks for: a node step, a network step, or nothing (`Init` is not a step). */
@@ -100,24 +91,32 @@ export type LabelTarget =
 
 /** Split a label into the node and the input that the core understands (the inverse of `labelOf`). */
 export function targetOf(label: ActionLabel): LabelTarget {
-  return match(label)
-    .with({ name: 'Init' }, () => ({ kind: 'init' as const }))
-    .with({ name: 'Timeout' }, (l) => node(l.node, Inputs.Timeout()))
-    .with({ name: 'Restart' }, (l) => node(l.node, Inputs.Restart()))
-    .with({ name: 'BecomeLeader' }, (l) => node(l.node, Inputs.BecomeLeader()))
-    .with({ name: 'AdvanceCommitIndex' }, (l) => node(l.node, Inputs.AdvanceCommitIndex()))
-    .with({ name: 'ClientRequest' }, (l) => node(l.node, Inputs.ClientRequest(l.value)))
-    .with({ name: 'AppendEntries' }, (l) => node(l.node, Inputs.AppendEntries(l.peer)))
-    .with({ name: 'HandleRequestVoteRequest' }, (l) => node(l.node, Inputs.HandleRequestVoteRequest(l.message)))
-    .with({ name: 'HandleRequestVoteResponse' }, (l) => node(l.node, Inputs.HandleRequestVoteResponse(l.message)))
-    .with({ name: 'HandleAppendEntriesRequest' }, (l) => node(l.node, Inputs.HandleAppendEntriesRequest(l.message)))
-    .with({ name: 'HandleAppendEntriesResponse' }, (l) => node(l.node, Inputs.HandleAppendEntriesResponse(l.message)))
-    .with({ name: 'DropMessage' }, { name: 'DuplicateMessage' }, (l) => ({
-      kind: 'network' as const,
-      name: l.name,
-      message: l.message,
-    }))
-    .exhaustive();
+  switch (label.name) {
+    case 'Init':
+      return { kind: 'init' };
+    case 'Timeout':
+    case 'Restart':
+    case 'BecomeLeader':
+    case 'AdvanceCommitIndex':
+      return node(label.node, { type: label.name });
+    case 'ClientRequest':
+      return node(label.node, Inputs.ClientRequest(label.value));
+    case 'AppendEntries':
+      return node(label.node, Inputs.AppendEntries(label.peer));
+    case 'HandleRequestVoteRequest':
+      return node(label.node, Inputs.HandleRequestVoteRequest(label.message));
+    case 'HandleRequestVoteResponse':
+      return node(label.node, Inputs.HandleRequestVoteResponse(label.message));
+    case 'HandleAppendEntriesRequest':
+      return node(label.node, Inputs.HandleAppendEntriesRequest(label.message));
+    case 'HandleAppendEntriesResponse':
+      return node(label.node, Inputs.HandleAppendEntriesResponse(label.message));
+    case 'DropMessage':
+    case 'DuplicateMessage':
+      return { kind: 'network', name: label.name, message: label.message };
+    default:
+      return unreachable(label, 'action label');
+  }
 }
 
 function node(id: NodeId, input: Input): LabelTarget {

@@ -56,7 +56,9 @@ export function applyLogWrite(log: readonly LogEntry[], write: LogWrite): readon
       `LogWrite.fromIndex ${write.fromIndex} is outside 1..${log.length + 1} for a log of length ${log.length}`,
     );
   }
-  return [...log.slice(0, write.fromIndex - 1), ...write.entries];
+  const next = log.slice(0, write.fromIndex - 1);
+  for (const e of write.entries) next.push(e);
+  return next;
 }
 
 /**
@@ -68,7 +70,8 @@ export function diffLog(before: readonly LogEntry[], after: readonly LogEntry[])
   if (before === after) return null;
   const common = Math.min(before.length, after.length);
   let first = 0;
-  while (first < common && sameEntry(before[first], after[first])) first++;
+  // Handlers share the entries they keep, so an identical reference settles most positions at once.
+  while (first < common && (before[first] === after[first] || sameEntry(before[first], after[first]))) first++;
   if (first === before.length && first === after.length) return null;
   return { fromIndex: first + 1, entries: after.slice(first) };
 }

@@ -32,8 +32,7 @@ export function notLeaderReply(state: NodeState, value: Value): NotLeaderReply {
 
 /** `ClientRequest`: the leader appends the value in its current term; replication happens separately. */
 export function clientRequest(state: NodeState, value: Value): Effect {
-  const entry: LogEntry = { term: state.currentTerm, value };
-  const log = [...state.log, entry];
+  const log = appended(state.log, state.log.length, { term: state.currentTerm, value });
   return effect(
     { ...state, log },
     { replies: [{ type: 'Accepted', value, index: log.length, term: state.currentTerm }] },
@@ -79,10 +78,21 @@ export function appendEntries(state: NodeState, peer: NodeId): Effect {
  * `matchIndex`), or 0 when no index is held by a majority.
  */
 export function majorityMatchIndex(state: NodeState): Index {
-  const held = state.servers
-    .map((s) => (s === state.id ? state.log.length : Math.min(state.matchIndex[s] ?? 0, state.log.length)))
-    .sort((a, b) => b - a);
-  return held[quorumSize(state.servers) - 1] ?? 0;
+  // Counting instead of sorting a copy: no allocation, and clusters are small (quadratic in members).
+  const quorum = quorumSize(state.servers);
+  let best = 0;
+  for (const s of state.servers) {
+    const candidate = held(state, s);
+    if (candidate <= best) continue;
+    let holders = 0;
+    for (const t of state.servers) if (held(state, t) >= candidate) holders++;
+    if (holders >= quorum) best = candidate;
+  }
+  return best;
+}
+
+function held(state: NodeState, server: NodeId): Index {
+  return server === state.id ? state.log.length : Math.min(state.matchIndex[server] ?? 0, state.log.length);
 }
 
 /**
@@ -128,16 +138,8 @@ export function advanceCommitIndex(state: NodeState): Effect {
  */
 export function handleAppendEntriesRequest(state: NodeState, m: AppendEntriesRequest): Effect {
   const { state: current, steppedDown } = observeTerm(state, m.term);
-  const reply = (success: boolean, matchIndex: Index): AppendEntriesResponse => ({
-    type: 'AppendEntriesResponse',
-    term: current.currentTerm,
-    from: current.id,
-    to: m.from,
-    success,
-    matchIndex,
-  });
   if (m.term < current.currentTerm) {
-    return effect(current, { messages: [reply(false, 0)], resetElectionTimer: steppedDown });
+    return effect(current, { messages: [appendEntriesReply(current, m, false, 0)], resetElectionTimer: steppedDown });
   }
   const follower: NodeState = {
     ...current,
@@ -148,7 +150,7 @@ export function handleAppendEntriesRequest(state: NodeState, m: AppendEntriesReq
     m.prevLogIndex === 0 ||
     (m.prevLogIndex <= follower.log.length && termAt(follower.log, m.prevLogIndex) === m.prevLogTerm);
   if (!logOk) {
-    return effect(follower, { messages: [reply(false, 0)], resetElectionTimer: true });
+    return effect(follower, { messages: [appendEntriesReply(follower, m, false, 0)], resetElectionTimer: true });
   }
   const k = m.prevLogIndex + 1;
   const incoming = m.entries[0];
@@ -156,10 +158,22 @@ export function handleAppendEntriesRequest(state: NodeState, m: AppendEntriesReq
   const log =
     incoming === undefined || (existing !== undefined && existing.term === incoming.term)
       ? follower.log
-      : [...follower.log.slice(0, m.prevLogIndex), incoming];
+      : appended(follower.log, m.prevLogIndex, incoming);
   const matchIndex = m.prevLogIndex + m.entries.length;
   const commitIndex = Math.max(follower.commitIndex, Math.min(m.commitIndex, matchIndex));
-  return effect({ ...follower, log, commitIndex }, { messages: [reply(true, matchIndex)], resetElectionTimer: true });
+  return effect({ ...follower, log, commitIndex }, { messages: [appendEntriesReply(follower, m, true, matchIndex)], resetElectionTimer: true });
+}
+
+function appendEntriesReply(self: NodeState, m: AppendEntriesRequest, success: boolean, matchIndex: Index): AppendEntriesResponse {
+  return { type: 'AppendEntriesResponse', term: self.currentTerm, from: self.id, to: m.from, success, matchIndex };
+}
+
+/** A new log: the first `keep` entries of `log`, then `entry`. `log` itself is left alone. */
+function appended(log: readonly LogEntry[], keep: Index, entry: LogEntry): readonly LogEntry[] {
+  // slice + push copies at memcpy speed; a spread walks the iterator protocol per entry.
+  const next = log.slice(0, keep);
+  next.push(entry);
+  return next;
 }
 
 /**

@@ -4,15 +4,15 @@
  *
  * The output is plain, deterministic JS: functions over `Server` are records keyed by node id (keys inserted
  * in sorted order), sets are sorted arrays, sequences are arrays, `Nil` is the string `"Nil"`, and the
- * message bag is a list of `{message, count}` sorted by the canonical JSON of the message. A separate
+ * message bag is a list of `{message, count}` sorted by the `messageKey` of the message. A separate
  * module turns this into the TLA+ value model; nothing here knows about ITF.
  *
  * @module
  */
-import { match } from 'ts-pattern';
-import { bagEntries } from './bag.js';
-import { canonicalJson, compareText } from './canonical.js';
+import { bagEntries, messageKey } from './bag.js';
+import { compareText } from './canonical.js';
 import type { ClusterSnapshot } from './cluster.js';
+import { unreachable } from './exhaustive.js';
 import type { ActionLabel } from './labels.js';
 import type { Message } from './messages.js';
 import type { LogEntry, NodeId, NodeState, Role } from './types.js';
@@ -108,41 +108,46 @@ function entry(e: LogEntry): SpecLogEntry {
 
 /** A TS message as the spec's record. */
 export function toSpecMessage(m: Message): SpecMessage {
-  return match(m)
-    .with({ type: 'RequestVoteRequest' }, (x) => ({
-      mtype: x.type,
-      mterm: x.term,
-      mlastLogTerm: x.lastLogTerm,
-      mlastLogIndex: x.lastLogIndex,
-      msource: x.from,
-      mdest: x.to,
-    }))
-    .with({ type: 'RequestVoteResponse' }, (x) => ({
-      mtype: x.type,
-      mterm: x.term,
-      mvoteGranted: x.voteGranted,
-      msource: x.from,
-      mdest: x.to,
-    }))
-    .with({ type: 'AppendEntriesRequest' }, (x) => ({
-      mtype: x.type,
-      mterm: x.term,
-      mprevLogIndex: x.prevLogIndex,
-      mprevLogTerm: x.prevLogTerm,
-      mentries: x.entries.map(entry),
-      mcommitIndex: x.commitIndex,
-      msource: x.from,
-      mdest: x.to,
-    }))
-    .with({ type: 'AppendEntriesResponse' }, (x) => ({
-      mtype: x.type,
-      mterm: x.term,
-      msuccess: x.success,
-      mmatchIndex: x.matchIndex,
-      msource: x.from,
-      mdest: x.to,
-    }))
-    .exhaustive();
+  // A switch, not ts-pattern: `toSpecState` calls this for every message of every replayed state.
+  switch (m.type) {
+    case 'RequestVoteRequest':
+      return {
+        mtype: m.type,
+        mterm: m.term,
+        mlastLogTerm: m.lastLogTerm,
+        mlastLogIndex: m.lastLogIndex,
+        msource: m.from,
+        mdest: m.to,
+      };
+    case 'RequestVoteResponse':
+      return { mtype: m.type, mterm: m.term, mvoteGranted: m.voteGranted, msource: m.from, mdest: m.to };
+    case 'AppendEntriesRequest':
+      return {
+        mtype: m.type,
+        mterm: m.term,
+        mprevLogIndex: m.prevLogIndex,
+        mprevLogTerm: m.prevLogTerm,
+        mentries: m.entries.map(entry),
+        mcommitIndex: m.commitIndex,
+        msource: m.from,
+        mdest: m.to,
+      };
+    case 'AppendEntriesResponse':
+      return { mtype: m.type, mterm: m.term, msuccess: m.success, mmatchIndex: m.matchIndex, msource: m.from, mdest: m.to };
+    default:
+      return unreachable(m, 'message');
+  }
+}
+
+/**
+ * Orders a spec bag the way `toSpecState` writes it: by the `messageKey` of each message. For a bag read
+ * from elsewhere (a trace), so that two equal bags are also equal as lists.
+ */
+export function sortSpecBag(bag: readonly SpecBagEntry[]): SpecBagEntry[] {
+  return bag
+    .map((e) => ({ key: messageKey(fromSpecMessage(e.message)), e }))
+    .sort((a, b) => compareText(a.key, b.key))
+    .map(({ e }) => e);
 }
 
 /** Thrown by `fromSpecMessage` / `fromSpecActionLabel` when a value does not have the spec's shape. */
@@ -249,22 +254,25 @@ function perServer(servers: readonly NodeId[], rec: Readonly<Record<NodeId, numb
   return out;
 }
 
+/** Whether ids are in ascending order without repeats: the form the spec's sets take in a `SpecState`. */
+export function isStrictlySorted(ids: readonly NodeId[]): boolean {
+  for (let i = 1; i < ids.length; i++) if ((ids[i - 1] as NodeId) >= (ids[i] as NodeId)) return false;
+  return true;
+}
+
 /** The cluster's state as the spec's variables (see the module comment for the value conventions). */
 export function toSpecState(cluster: ClusterSnapshot): SpecState {
   const servers = [...cluster.servers].sort();
   const nodes = cluster.nodes;
-  const messages = bagEntries(cluster.messages)
-    .map((e) => ({ message: toSpecMessage(e.message), count: e.count }))
-    .map((e) => ({ key: canonicalJson(e.message), e }))
-    .sort((a, b) => compareText(a.key, b.key))
-    .map(({ e }) => e);
+  // bagEntries is already in messageKey order, the order sortSpecBag gives a trace's bag.
+  const messages = bagEntries(cluster.messages).map((e) => ({ message: toSpecMessage(e.message), count: e.count }));
   return {
     currentTerm: perNode(servers, nodes, (s) => s.currentTerm),
     role: perNode(servers, nodes, (s) => s.role),
     votedFor: perNode(servers, nodes, (s) => s.votedFor ?? NIL),
     log: perNode(servers, nodes, (s) => s.log.map(entry)),
     commitIndex: perNode(servers, nodes, (s) => s.commitIndex),
-    votesGranted: perNode(servers, nodes, (s) => [...s.votesGranted].sort()),
+    votesGranted: perNode(servers, nodes, (s) => (isStrictlySorted(s.votesGranted) ? s.votesGranted : [...s.votesGranted].sort())),
     nextIndex: perNode(servers, nodes, (s) => perServer(servers, s.nextIndex)),
     matchIndex: perNode(servers, nodes, (s) => perServer(servers, s.matchIndex)),
     messages,

@@ -4,7 +4,6 @@
  *
  * @module
  */
-import { match } from 'ts-pattern';
 import type { Effect } from './effect.js';
 import { refuse } from './effect.js';
 import {
@@ -15,6 +14,7 @@ import {
   timeout,
   timeoutGuard,
 } from './election.js';
+import { unreachable } from './exhaustive.js';
 import type { CommittedEntry, HandleInput, Input, NotEnabled, Outputs, PersistUpdate, StepResult } from './inputs.js';
 import { Inputs } from './inputs.js';
 import { diffLog } from './log.js';
@@ -57,27 +57,22 @@ const MESSAGE_TYPE_OF_INPUT = {
  */
 function handleGuard(state: NodeState, input: HandleInput): NotEnabled | null {
   const m = input.message;
+  const expected = MESSAGE_TYPE_OF_INPUT[input.type];
+  if (m.type === expected && m.to === state.id && m.from !== state.id && state.servers.includes(m.from)) return null;
+  // Refused: only now is it worth building the explanation.
   const call = `${input.type}(${state.id}, ${m.from})`;
-  if (m.type !== MESSAGE_TYPE_OF_INPUT[input.type]) {
-    return refuse(
-      'MessageTypeMismatch',
-      input.type,
-      state.id,
-      `${call} is not enabled: it carries a ${m.type}, not a ${MESSAGE_TYPE_OF_INPUT[input.type]}`,
-    );
+  if (m.type !== expected) {
+    return refuse('MessageTypeMismatch', input.type, state.id, `${call} is not enabled: it carries a ${m.type}, not a ${expected}`);
   }
   if (m.to !== state.id) {
     return refuse('WrongDestination', input.type, state.id, `${call} is not enabled: the message is addressed to ${m.to}`);
   }
-  if (m.from === state.id || !state.servers.includes(m.from)) {
-    return refuse(
-      'UnknownPeer',
-      input.type,
-      state.id,
-      `${call} is not enabled: ${m.from} is not another member of [${state.servers.join(', ')}]`,
-    );
-  }
-  return null;
+  return refuse(
+    'UnknownPeer',
+    input.type,
+    state.id,
+    `${call} is not enabled: ${m.from} is not another member of [${state.servers.join(', ')}]`,
+  );
 }
 
 /**
@@ -86,21 +81,28 @@ function handleGuard(state: NodeState, input: HandleInput): NotEnabled | null {
  * took" apart from "the implementation took it differently".
  */
 export function whyNotEnabled(state: NodeState, input: Input): NotEnabled | null {
-  return match(input)
-    .with({ type: 'Timeout' }, () => timeoutGuard(state))
-    .with({ type: 'Restart' }, () => null)
-    .with({ type: 'BecomeLeader' }, () => becomeLeaderGuard(state))
-    .with({ type: 'ClientRequest' }, (i) => clientRequestGuard(state, i.value))
-    .with({ type: 'AppendEntries' }, (i) => appendEntriesGuard(state, i.peer))
-    .with({ type: 'AdvanceCommitIndex' }, () => advanceCommitIndexGuard(state))
-    .with(
-      { type: 'HandleRequestVoteRequest' },
-      { type: 'HandleRequestVoteResponse' },
-      { type: 'HandleAppendEntriesRequest' },
-      { type: 'HandleAppendEntriesResponse' },
-      (i) => handleGuard(state, i),
-    )
-    .exhaustive();
+  // A switch, not ts-pattern: this runs for every step (see exhaustive.ts).
+  switch (input.type) {
+    case 'Timeout':
+      return timeoutGuard(state);
+    case 'Restart':
+      return null;
+    case 'BecomeLeader':
+      return becomeLeaderGuard(state);
+    case 'ClientRequest':
+      return clientRequestGuard(state, input.value);
+    case 'AppendEntries':
+      return appendEntriesGuard(state, input.peer);
+    case 'AdvanceCommitIndex':
+      return advanceCommitIndexGuard(state);
+    case 'HandleRequestVoteRequest':
+    case 'HandleRequestVoteResponse':
+    case 'HandleAppendEntriesRequest':
+    case 'HandleAppendEntriesResponse':
+      return handleGuard(state, input);
+    default:
+      return unreachable(input, 'input');
+  }
 }
 
 /** Whether the spec's action for `input` is enabled in `state`. */
@@ -109,23 +111,35 @@ export function isEnabled(state: NodeState, input: Input): boolean {
 }
 
 function run(state: NodeState, input: Input): Effect {
-  return match(input)
-    .with({ type: 'Timeout' }, () => timeout(state))
-    .with({ type: 'Restart' }, () => ({
-      state: restoreNodeState(state.id, state.servers, state, state.log),
-      messages: [],
-      replies: [],
-      resetElectionTimer: true,
-    }))
-    .with({ type: 'BecomeLeader' }, () => becomeLeader(state))
-    .with({ type: 'ClientRequest' }, (i) => clientRequest(state, i.value))
-    .with({ type: 'AppendEntries' }, (i) => appendEntries(state, i.peer))
-    .with({ type: 'AdvanceCommitIndex' }, () => advanceCommitIndex(state))
-    .with({ type: 'HandleRequestVoteRequest' }, (i) => handleRequestVoteRequest(state, i.message))
-    .with({ type: 'HandleRequestVoteResponse' }, (i) => handleRequestVoteResponse(state, i.message))
-    .with({ type: 'HandleAppendEntriesRequest' }, (i) => handleAppendEntriesRequest(state, i.message))
-    .with({ type: 'HandleAppendEntriesResponse' }, (i) => handleAppendEntriesResponse(state, i.message))
-    .exhaustive();
+  switch (input.type) {
+    case 'Timeout':
+      return timeout(state);
+    case 'Restart':
+      return {
+        state: restoreNodeState(state.id, state.servers, state, state.log),
+        messages: [],
+        replies: [],
+        resetElectionTimer: true,
+      };
+    case 'BecomeLeader':
+      return becomeLeader(state);
+    case 'ClientRequest':
+      return clientRequest(state, input.value);
+    case 'AppendEntries':
+      return appendEntries(state, input.peer);
+    case 'AdvanceCommitIndex':
+      return advanceCommitIndex(state);
+    case 'HandleRequestVoteRequest':
+      return handleRequestVoteRequest(state, input.message);
+    case 'HandleRequestVoteResponse':
+      return handleRequestVoteResponse(state, input.message);
+    case 'HandleAppendEntriesRequest':
+      return handleAppendEntriesRequest(state, input.message);
+    case 'HandleAppendEntriesResponse':
+      return handleAppendEntriesResponse(state, input.message);
+    default:
+      return unreachable(input, 'input');
+  }
 }
 
 function persistDiff(before: NodeState, after: NodeState): PersistUpdate | null {
@@ -135,7 +149,10 @@ function persistDiff(before: NodeState, after: NodeState): PersistUpdate | null 
   return hardState === null && logWrite === null ? null : { hardState, logWrite };
 }
 
-function newlyCommitted(before: NodeState, after: NodeState): CommittedEntry[] {
+const NONE_COMMITTED: readonly CommittedEntry[] = [];
+
+function newlyCommitted(before: NodeState, after: NodeState): readonly CommittedEntry[] {
+  if (after.commitIndex <= before.commitIndex) return NONE_COMMITTED;
   const out: CommittedEntry[] = [];
   // After a Restart commitIndex drops to 0 (it is volatile); nothing is newly committed by that.
   for (let index = before.commitIndex + 1; index <= after.commitIndex; index++) {
@@ -177,12 +194,18 @@ export function receive(state: NodeState, message: Message): StepResult {
 
 /** The `Handle*` input for a message (the spec's `Handle<mtype>` action). */
 export function handleInputFor(message: Message): HandleInput {
-  return match(message)
-    .with({ type: 'RequestVoteRequest' }, (m) => Inputs.HandleRequestVoteRequest(m))
-    .with({ type: 'RequestVoteResponse' }, (m) => Inputs.HandleRequestVoteResponse(m))
-    .with({ type: 'AppendEntriesRequest' }, (m) => Inputs.HandleAppendEntriesRequest(m))
-    .with({ type: 'AppendEntriesResponse' }, (m) => Inputs.HandleAppendEntriesResponse(m))
-    .exhaustive();
+  switch (message.type) {
+    case 'RequestVoteRequest':
+      return Inputs.HandleRequestVoteRequest(message);
+    case 'RequestVoteResponse':
+      return Inputs.HandleRequestVoteResponse(message);
+    case 'AppendEntriesRequest':
+      return Inputs.HandleAppendEntriesRequest(message);
+    case 'AppendEntriesResponse':
+      return Inputs.HandleAppendEntriesResponse(message);
+    default:
+      return unreachable(message, 'message');
+  }
 }
 
 /** Concatenate the outputs of consecutive steps of one node (the first refusal, if any, is kept). */

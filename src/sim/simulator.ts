@@ -520,7 +520,7 @@ class Simulation {
     const r = this.stepNode(h, Inputs.ClientRequest(value));
     if (r === null) return notLeader();
     if (!h.up) return;
-    this.say(h.id, `accepts ${req.client}#${req.seq} (attempt ${req.attempt}) ${formatOp(req.op)} at index ${h.raft.log.length}`);
+    if (this.log !== null) this.say(h.id, `accepts ${req.client}#${req.seq} (attempt ${req.attempt}) ${formatOp(req.op)} at index ${h.raft.log.length}`);
     h.waiting.set(req.client, req.seq);
     const index = h.raft.log.length;
     for (const peer of this.servers) {
@@ -569,13 +569,13 @@ class Simulation {
     match(e)
       .with({ type: 'invoke' }, (x) => {
         this.invokedAt.set(x.process, x.time);
-        this.say(x.process, `invoke ${formatOp(x.input)}`);
+        if (this.log !== null) this.say(x.process, `invoke ${formatOp(x.input)}`);
       })
       .with({ type: 'ok' }, (x) => {
         this.stats.opsOk++;
         const began = this.invokedAt.get(x.process) ?? x.time;
         if (x.output.type !== 'get') this.writeLatencies.push(x.time - began);
-        this.say(x.process, `ok ${formatResult(x.output)} after ${(x.time - began).toFixed(3)} ms`);
+        if (this.log !== null) this.say(x.process, `ok ${formatResult(x.output)} after ${(x.time - began).toFixed(3)} ms`);
       })
       .with({ type: 'fail' }, { type: 'timeout' }, (x) => {
         this.stats.opsTimedOut++;
