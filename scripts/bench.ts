@@ -3,10 +3,10 @@
 // Suites: tlc (wrapper overhead vs raw TLC), sim (simulator throughput, commit latency vs N).
 // Logic lives in src/bench/.
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { benchReplay } from '../src/bench/replay.js';
 import { BENCH_MODEL, benchCommitLatency, formatLatencyTable, measureSimThroughput } from '../src/bench/sim.js';
 import { measureTlcOverhead } from '../src/bench/tlc-overhead.js';
+import { commandLine, runCommand } from '../src/cli/args.js';
 import { formatCount, renderTable } from '../src/cli/format.js';
 import { ExitCode, WorkbenchError } from '../src/errors.js';
 import { REPO_ROOT, resolveToolchain } from '../src/tlc/toolchain.js';
@@ -17,7 +17,7 @@ Suites:
   tlc   the TLC wrapper's overhead: bench/Workload.tla (216,000 states) run as a raw
         \`java tlc2.TLC\` command and through the wrapper, alternating; ratio of medians (goal <= 5 %)
   replay  trace replay throughput in spec steps/s on one core (goal >= 200,000), next to the cost of
-          the core step alone and of the comparison (toSpecState + compare) alone
+          the core step alone and of the comparison with the trace's state alone
   sim   simulator throughput in delivered messages/s (goal >= 500,000), with invariant checks off
         (the baseline) and on; commit latency (mean, p50, p99) for N = 3, 5, 9 as a table and an SVG
         chart (bench/commit-latency.svg)
@@ -29,8 +29,10 @@ Options:
 
 const SUITES = ['tlc', 'replay', 'sim'] as const;
 
+const cli = commandLine('bench');
+
 async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = cli.parse(process.argv.slice(2), {
     allowPositionals: true,
     options: { reps: { type: 'string', default: '3' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
   });
@@ -78,9 +80,9 @@ async function main(): Promise<number> {
           `${renderTable(
             ['loop', 'steps/s', 'us/step'],
             [
-              row('replay (clusterStep + toSpecState + compare)', r.replay),
+              row('replay (clusterStep + comparison)', r.replay),
               row('clusterStep only', r.stepOnly),
-              row('comparison only (toSpecState + compare)', r.comparisonOnly),
+              row('comparison only (clusterMatches)', r.comparisonOnly),
             ],
             new Set([1, 2]),
           )}\ncomparison: ${(100 * r.comparisonShare).toFixed(0)} % of a replayed step; goal >= ${formatCount(r.goalStepsPerSecond)} steps/s\n`,
@@ -115,10 +117,4 @@ async function main(): Promise<number> {
   return ExitCode.OK;
 }
 
-try {
-  process.exitCode = await main();
-} catch (error) {
-  if (!(error instanceof WorkbenchError)) throw error;
-  process.stderr.write(`bench: ${error.format()}\n`);
-  process.exitCode = error.exitCode;
-}
+process.exitCode = await runCommand('bench', (text) => process.stderr.write(text), main);

@@ -1,13 +1,14 @@
 #!/usr/bin/env tsx
 // Runs on `npm install` (postinstall): checks Java and puts the pinned TLC jar in .cache/tlc/.
 // Logic lives in src/tlc/toolchain.ts. Set WORKBENCH_SKIP_TLC=1 to skip (library-only use).
-import { WorkbenchError } from '../src/errors.js';
+import { runCommand } from '../src/cli/args.js';
+import { ExitCode } from '../src/errors.js';
 import { TLC_ARTIFACT, TLC_PIN } from '../src/tlc/pin.js';
 import { cachedJarPath, ensurePinnedJar, findJava, javaCommand, resolveTlcJar } from '../src/tlc/toolchain.js';
 
 const say = (line: string) => process.stderr.write(`setup-tlc: ${line}\n`);
 
-try {
+process.exitCode = await runCommand('setup-tlc', (text) => process.stderr.write(text), async () => {
   if (process.env.WORKBENCH_SKIP_TLC === '1') {
     say('skipped (WORKBENCH_SKIP_TLC=1); check-spec will not run until the jar is fetched.');
   } else {
@@ -21,8 +22,5 @@ try {
       say(`${how === 'cached' ? 'reusing cached' : 'fetched and verified'} ${TLC_ARTIFACT} (${TLC_PIN.tlcVersion}) at ${cachedJarPath()}, sha256 ${TLC_PIN.sha256}.`);
     }
   }
-} catch (error) {
-  if (!(error instanceof WorkbenchError)) throw error;
-  say(error.format());
-  process.exitCode = error.exitCode;
-}
+  return ExitCode.OK;
+});

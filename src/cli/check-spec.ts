@@ -7,9 +7,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { match } from 'ts-pattern';
-import { ExitCode, type ExitCodeValue, WorkbenchError } from '../errors.js';
+import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { type TlcEvent } from '../tlc/events.js';
 import {
   type ModelSpec,
@@ -19,11 +18,12 @@ import {
   meetsExpectation,
   selectModels,
 } from '../tlc/models.js';
-import type { TlcOutcome } from '../tlc/result.js';
+import type { TlcOutcome, TlcResult } from '../tlc/result.js';
 import { type TlcRun, runTlc } from '../tlc/run.js';
 import { REPO_ROOT, type TlcToolchain, resolveToolchain } from '../tlc/toolchain.js';
 import { toItf, type ItfJson } from '../trace/itf-value.js';
-import { formatCount, formatElapsed, formatSeconds, renderCounterexample, renderTable, describeStep } from './format.js';
+import { commandLine, runCommand } from './args.js';
+import { formatCount, formatElapsed, formatSeconds, indentLines, renderCounterexample, renderTable, describeStep } from './format.js';
 
 const HELP = `Usage: npm run check-spec -- [options] [model ...]
 
@@ -107,41 +107,32 @@ interface Options {
   readonly quiet: boolean;
 }
 
-function usage(message: string): WorkbenchError {
-  return new WorkbenchError(message, ExitCode.USAGE, 'See `npm run check-spec -- --help`.');
-}
+const cli = commandLine('check-spec');
 
 function parseOptions(argv: readonly string[], cwd: string): Options | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        tier: { type: 'string', default: 'ci' },
-        workers: { type: 'string', default: 'auto' },
-        timeout: { type: 'string', default: '1200' },
-        heap: { type: 'string' },
-        specs: { type: 'string', default: join(REPO_ROOT, 'specs') },
-        json: { type: 'boolean', default: false },
-        summary: { type: 'string' },
-        list: { type: 'boolean', default: false },
-        quiet: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    throw usage((error as Error).message);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = cli.parse(argv, {
+    allowPositionals: true,
+    options: {
+      tier: { type: 'string', default: 'ci' },
+      workers: { type: 'string', default: 'auto' },
+      timeout: { type: 'string', default: '1200' },
+      heap: { type: 'string' },
+      specs: { type: 'string', default: join(REPO_ROOT, 'specs') },
+      json: { type: 'boolean', default: false },
+      summary: { type: 'string' },
+      list: { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
   if (values.help) return 'help';
   const tier = values.tier;
-  if (tier !== 'ci' && tier !== 'large' && tier !== 'all') throw usage(`--tier must be ci, large or all, not "${tier}".`);
+  if (tier !== 'ci' && tier !== 'large' && tier !== 'all') throw cli.usage(`--tier must be ci, large or all, not "${tier}".`);
   const workers = values.workers === 'auto' ? availableParallelism() : Number(values.workers);
-  if (!Number.isInteger(workers) || workers < 1) throw usage(`--workers must be a positive integer or auto, not "${values.workers}".`);
+  if (!Number.isInteger(workers) || workers < 1) throw cli.usage(`--workers must be a positive integer or auto, not "${values.workers}".`);
   const timeoutSeconds = Number(values.timeout);
-  if (!(timeoutSeconds > 0)) throw usage(`--timeout must be a positive number of seconds, not "${values.timeout}".`);
-  if (values.heap !== undefined && !/^\d+[kmgKMG]?$/.test(values.heap)) throw usage(`--heap takes a JVM size such as 4g or 512m, not "${values.heap}".`);
+  if (!(timeoutSeconds > 0)) throw cli.usage(`--timeout must be a positive number of seconds, not "${values.timeout}".`);
+  if (values.heap !== undefined && !/^\d+[kmgKMG]?$/.test(values.heap)) throw cli.usage(`--heap takes a JVM size such as 4g or 512m, not "${values.heap}".`);
   return {
     patterns: positionals,
     tier,
@@ -269,7 +260,12 @@ function report(model: ModelSpec, run: TlcRun, root: string): ModelReport {
   };
 }
 
-function describeOutcome(model: ModelSpec, run: TlcRun, root: string): string {
+/**
+ * What a model's run says beyond the table row: why it failed (located SANY errors, TLC's messages,
+ * each line of a multi-line one indented like the first) and its counterexample; empty for a pass
+ * without one.
+ */
+export function describeOutcome(model: ModelSpec, run: TlcResult, root: string): string {
   const lines: string[] = [];
   const passed = meetsExpectation(model.expect, run);
   const what = run.violation?.name ? `${run.outcome} ${run.violation.name}` : run.outcome;
@@ -281,14 +277,12 @@ function describeOutcome(model: ModelSpec, run: TlcRun, root: string): string {
   }
   for (const d of run.diagnostics) {
     const where = `${d.file ? relative(root, d.file) : d.module}${d.line !== undefined ? `:${d.line}:${d.column ?? 1}` : ''}`;
-    lines.push(`  ${where}: ${d.kind} error: ${d.message}`);
+    lines.push(indentLines(`${where}: ${d.kind} error: ${d.message}`, '  '));
   }
-  if (run.message) lines.push(`  ${run.message}`);
-  if (run.outcome === 'parse-error' && run.diagnostics.length === 0) lines.push(...run.output.slice(-15).map((l) => `    ${l}`));
+  if (run.message) lines.push(indentLines(run.message, '  '));
+  if (run.outcome === 'parse-error' && run.diagnostics.length === 0) lines.push(indentLines(run.output.slice(-15).join('\n'), '    '));
   // TLC's error texts, except those the message above already quotes.
-  for (const e of run.errors.filter((e) => !run.message?.includes(e.text))) {
-    lines.push(...e.text.split('\n').map((l) => `  ${l}`));
-  }
+  for (const e of run.errors.filter((e) => !run.message?.includes(e.text))) lines.push(indentLines(e.text, '  '));
   if (run.counterexample.length > 0) {
     if (!passed) lines.push('  Counterexample:');
     lines.push(renderCounterexample(run.counterexample, run));
@@ -298,15 +292,7 @@ function describeOutcome(model: ModelSpec, run: TlcRun, root: string): string {
 
 /** Runs the command; resolves to the process exit code. Never throws for expected failures. */
 export async function checkSpec(argv: readonly string[], io: CheckSpecIo): Promise<ExitCodeValue> {
-  try {
-    return await checkSpecOrThrow(argv, io);
-  } catch (error) {
-    if (error instanceof WorkbenchError) {
-      io.stderr(`check-spec: ${error.format()}\n`);
-      return error.exitCode;
-    }
-    throw error;
-  }
+  return runCommand('check-spec', io.stderr, () => checkSpecOrThrow(argv, io));
 }
 
 async function checkSpecOrThrow(argv: readonly string[], io: CheckSpecIo): Promise<ExitCodeValue> {
@@ -323,7 +309,7 @@ async function checkSpecOrThrow(argv: readonly string[], io: CheckSpecIo): Promi
     return ExitCode.OK;
   }
   const models = selectModels(all, options.patterns, options.tier);
-  if (models.length === 0) throw usage(`No models in tier "${options.tier}" under ${options.specsDir}.`);
+  if (models.length === 0) throw cli.usage(`No models in tier "${options.tier}" under ${options.specsDir}.`);
   const toolchain: TlcToolchain = await resolveToolchain(io.env);
   const startedAt = new Date().toISOString();
   const progress = new ProgressReporter(io, !options.quiet);

@@ -6,9 +6,9 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { ExitCode, type ExitCodeValue, WorkbenchError } from '../errors.js';
 import { buildDocs } from '../docs/site.js';
+import { commandLine, runCommand } from './args.js';
 import { REPO_ROOT } from '../tlc/toolchain.js';
 
 const HELP = `Usage: npm run docs -- [options]
@@ -39,9 +39,7 @@ export interface DocsIo {
   readonly cwd: string;
 }
 
-function usage(message: string): WorkbenchError {
-  return new WorkbenchError(message, ExitCode.USAGE, 'See `npm run docs -- --help`.');
-}
+const cli = commandLine('docs');
 
 /**
  * TypeDoc empties its output folder first, so `--out src` would delete the sources: only a new or
@@ -49,78 +47,79 @@ function usage(message: string): WorkbenchError {
  */
 function refuseToEmpty(outDir: string, given: string): void {
   if (!relative(outDir, REPO_ROOT).startsWith('..')) {
-    throw usage(`--out ${given} is the repository or contains it, and would be emptied; choose a folder of its own, such as docs/.`);
+    throw cli.usage(`--out ${given} is the repository or contains it, and would be emptied; choose a folder of its own, such as docs/.`);
   }
   if (!existsSync(outDir)) return;
-  if (!statSync(outDir).isDirectory()) throw usage(`--out ${given} is a file, not a folder.`);
+  if (!statSync(outDir).isDirectory()) throw cli.usage(`--out ${given} is a file, not a folder.`);
   const earlierSite = existsSync(join(outDir, 'assets', 'main.js')) && existsSync(join(outDir, 'index.html'));
   if (readdirSync(outDir).length > 0 && !earlierSite) {
-    throw usage(`--out ${given} is not empty and does not hold an earlier docs build; refusing to empty it.`);
+    throw cli.usage(`--out ${given} is not empty and does not hold an earlier docs build; refusing to empty it.`);
   }
 }
 
 /** Runs `npm run docs` with the given arguments; returns the exit code (never throws for expected failures). */
 export async function docs(argv: readonly string[], io: DocsIo): Promise<ExitCodeValue> {
-  try {
-    let parsed;
+  // No "docs:" prefix: most messages start with the file:line they are about.
+  return runCommand(undefined, io.stderr, async () => {
     try {
-      parsed = parseArgs({
-        args: [...argv],
-        allowPositionals: false,
-        options: {
-          out: { type: 'string', default: join(REPO_ROOT, 'docs') },
-          specs: { type: 'string', default: join(REPO_ROOT, 'specs') },
-          summary: { type: 'string', default: join(REPO_ROOT, '.cache', 'check-spec', 'summary.json') },
-          quiet: { type: 'boolean', default: false },
-          help: { type: 'boolean', short: 'h', default: false },
-        },
-      });
+      return await buildSite(argv, io);
     } catch (error) {
-      throw usage((error as Error).message);
+      throw asUnwritableOutput(error);
     }
-    const { values } = parsed;
-    if (values.help) {
-      io.stdout(`${HELP}\n`);
-      return ExitCode.OK;
-    }
-    for (const [name, value] of [['--out', values.out], ['--specs', values.specs], ['--summary', values.summary]] as const) {
-      if (value.trim() === '') throw usage(`${name} needs a path.`);
-    }
-    const outDir = resolve(io.cwd, values.out);
-    refuseToEmpty(outDir, values.out);
-    if (!values.quiet) io.stderr('Building the docs: SANY reads the specs, then TypeDoc converts the API ...\n');
-    const result = await buildDocs({
-      root: REPO_ROOT,
-      outDir,
-      specsDir: resolve(io.cwd, values.specs),
-      srcDir: join(REPO_ROOT, 'src'),
-      summaryFile: resolve(io.cwd, values.summary),
-      env: io.env,
-    });
-    for (const warning of result.warnings) io.stderr(`TypeDoc: ${warning}\n`);
-    const summary = result.catalogue.summary;
-    if (summary.status === 'unreadable') io.stderr(`warning: ${summary.file} could not be read (${summary.problem}); every result reads "not yet checked".\n`);
-    if (!values.quiet) {
-      const entries = result.catalogue.entries;
-      const mirrored = entries.filter((e) => result.mirrors.get(e.key)?.status === 'found').length;
-      const shown = (p: string) => relative(io.cwd, p) || p;
-      io.stdout(
-        `Docs written to ${shown(result.outDir)}/index.html\n` +
-          `Invariants: ${shown(result.invariantsPage)} (${entries.length} invariants and properties from ${result.catalogue.models.length} configs, ${mirrored} with a TS mirror` +
-          `${summary.status === 'found' ? `, TLC results of ${summary.summary.startedAt}` : ', no TLC results yet: run npm run check-spec'})\n`,
-      );
-    }
-    return ExitCode.OK;
-  } catch (error) {
-    if (error instanceof WorkbenchError) {
-      io.stderr(`${error.format()}\n`);
-      return error.exitCode;
-    }
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'EROFS' || code === 'ENOSPC' || code === 'EPERM') {
-      io.stderr(`Could not write the docs: ${(error as Error).message}\n  Choose a writable folder with --out.\n`);
-      return ExitCode.ENVIRONMENT;
-    }
-    throw error;
+  });
+}
+
+const UNWRITABLE = new Set(['EACCES', 'EROFS', 'ENOSPC', 'EPERM']);
+
+/** A failure to write the site is the environment's (exit 3), not a bug. */
+function asUnwritableOutput(error: unknown): unknown {
+  if (error instanceof Error && UNWRITABLE.has((error as NodeJS.ErrnoException).code ?? '')) {
+    return new WorkbenchError(`Could not write the docs: ${error.message}`, ExitCode.ENVIRONMENT, 'Choose a writable folder with --out.');
   }
+  return error;
+}
+
+async function buildSite(argv: readonly string[], io: DocsIo): Promise<ExitCodeValue> {
+  const { values } = cli.parse(argv, {
+    allowPositionals: false,
+    options: {
+      out: { type: 'string', default: join(REPO_ROOT, 'docs') },
+      specs: { type: 'string', default: join(REPO_ROOT, 'specs') },
+      summary: { type: 'string', default: join(REPO_ROOT, '.cache', 'check-spec', 'summary.json') },
+      quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    io.stdout(`${HELP}\n`);
+    return ExitCode.OK;
+  }
+  for (const [name, value] of [['--out', values.out], ['--specs', values.specs], ['--summary', values.summary]] as const) {
+    if (value.trim() === '') throw cli.usage(`${name} needs a path.`);
+  }
+  const outDir = resolve(io.cwd, values.out);
+  refuseToEmpty(outDir, values.out);
+  if (!values.quiet) io.stderr('Building the docs: SANY reads the specs, then TypeDoc converts the API ...\n');
+  const result = await buildDocs({
+    root: REPO_ROOT,
+    outDir,
+    specsDir: resolve(io.cwd, values.specs),
+    srcDir: join(REPO_ROOT, 'src'),
+    summaryFile: resolve(io.cwd, values.summary),
+    env: io.env,
+  });
+  for (const warning of result.warnings) io.stderr(`TypeDoc: ${warning}\n`);
+  const summary = result.catalogue.summary;
+  if (summary.status === 'unreadable') io.stderr(`warning: ${summary.file} could not be read (${summary.problem}); every result reads "not yet checked".\n`);
+  if (!values.quiet) {
+    const entries = result.catalogue.entries;
+    const mirrored = entries.filter((e) => result.mirrors.get(e.key)?.status === 'found').length;
+    const shown = (p: string) => relative(io.cwd, p) || p;
+    io.stdout(
+      `Docs written to ${shown(result.outDir)}/index.html\n` +
+        `Invariants: ${shown(result.invariantsPage)} (${entries.length} invariants and properties from ${result.catalogue.models.length} configs, ${mirrored} with a TS mirror` +
+        `${summary.status === 'found' ? `, TLC results of ${summary.summary.startedAt}` : ', no TLC results yet: run npm run check-spec'})\n`,
+    );
+  }
+  return ExitCode.OK;
 }

@@ -5,8 +5,8 @@
  * @module
  */
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { formatCount, renderTable } from '../cli/format.js';
+import { commandLine, runCommand } from '../cli/args.js';
+import { formatCount, indentLines, renderTable } from '../cli/format.js';
 import { ExitCode, type ExitCodeValue, WorkbenchError } from '../errors.js';
 import { DEFECTS, DEFECT_NAMES, type DefectName } from '../raft/defects.js';
 import { formatLabel } from '../raft/labels.js';
@@ -49,40 +49,31 @@ interface Options {
   readonly json: boolean;
 }
 
-function usage(message: string): WorkbenchError {
-  return new WorkbenchError(message, ExitCode.USAGE, 'See `npm run conformance -- --help`.');
-}
+const cli = commandLine('conformance');
 
 function count(name: string, text: string, min: number): number {
   const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < min) throw usage(`--${name} must be an integer >= ${min}, not "${text}".`);
+  if (!Number.isSafeInteger(n) || n < min) throw cli.usage(`--${name} must be an integer >= ${min}, not "${text}".`);
   return n;
 }
 
 function parseOptions(argv: readonly string[]): Options | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        defect: { type: 'string' },
-        context: { type: 'string', default: '3' },
-        'max-shown': { type: 'string', default: '5' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    throw usage((error as Error).message);
-  }
-  const v = parsed.values;
+  const { values: v, positionals } = cli.parse(argv, {
+    allowPositionals: true,
+    options: {
+      defect: { type: 'string' },
+      context: { type: 'string', default: '3' },
+      'max-shown': { type: 'string', default: '5' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
   if (v.help) return 'help';
   if (v.defect !== undefined && !(DEFECT_NAMES as string[]).includes(v.defect)) {
     throw new WorkbenchError(`Unknown defect "${v.defect}".`, ExitCode.USAGE, `Known defects: ${DEFECT_NAMES.join(', ')}.`);
   }
   return {
-    paths: parsed.positionals.length > 0 ? parsed.positionals : [resolve(REPO_ROOT, 'traces')],
+    paths: positionals.length > 0 ? positionals : [resolve(REPO_ROOT, 'traces')],
     ...(v.defect !== undefined ? { defect: v.defect as DefectName } : {}),
     context: count('context', v.context, 0),
     maxShown: count('max-shown', v['max-shown'], 0),
@@ -123,7 +114,7 @@ export function formatReport(report: ConformanceReport, options: { defect?: Defe
   }
   const c = report.coverage;
   out.push('', 'coverage: replayed steps per action');
-  out.push(renderTable(['action', 'steps'], c.actions.map((a) => [a.name, formatCount(a.steps)]), new Set([1])).replace(/^/gm, '  '));
+  out.push(indentLines(renderTable(['action', 'steps'], c.actions.map((a) => [a.name, formatCount(a.steps)]), new Set([1])), '  '));
   out.push(c.missingActions.length === 0 ? `  all ${c.actions.length} actions of the vocabulary replayed` : `  NOT replayed: ${c.missingActions.join(', ')}`);
   out.push('coverage: states and edges per model (as TLC counts them: label and history included)');
   for (const m of c.models) out.push(coverageLine(m));
@@ -134,14 +125,14 @@ export function formatReport(report: ConformanceReport, options: { defect?: Defe
 
 /** Runs the command; resolves to the exit code. Never throws for expected failures. */
 export async function conformanceCommand(argv: readonly string[], io: ConformanceIo): Promise<ExitCodeValue> {
-  try {
+  return runCommand('conformance', io.stderr, async () => {
     const options = parseOptions(argv);
     if (options === 'help') {
       io.stdout(`${HELP}\n`);
       return ExitCode.OK;
     }
     const corpus = await loadCorpus(options.paths, io.cwd);
-    if (corpus.traces.length === 0) throw usage(`No traces found in ${options.paths.join(', ')}; generate some with \`npm run traces\`.`);
+    if (corpus.traces.length === 0) throw cli.usage(`No traces found in ${options.paths.join(', ')}; generate some with \`npm run traces\`.`);
     const report = await runConformance(corpus, {
       ...(options.defect ? { stepFn: DEFECTS[options.defect].step } : {}),
       context: options.context,
@@ -150,11 +141,5 @@ export async function conformanceCommand(argv: readonly string[], io: Conformanc
     if (options.json) io.stdout(`${JSON.stringify({ defect: options.defect ?? null, passed: !failed, ...report }, null, 2)}\n`);
     else io.stdout(`${formatReport(report, { ...(options.defect ? { defect: options.defect } : {}), maxShown: options.maxShown })}\n`);
     return failed ? ExitCode.CHECK_FAILED : ExitCode.OK;
-  } catch (error) {
-    if (error instanceof WorkbenchError) {
-      io.stderr(`conformance: ${error.format()}\n`);
-      return error.exitCode;
-    }
-    throw error;
-  }
+  });
 }

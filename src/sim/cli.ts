@@ -6,9 +6,9 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { DEFECT_NAMES, DEFECTS, type DefectName } from '../raft/index.js';
 import { KV_DEFECT_NAMES, type KvDefect } from '../kv/state-machine.js';
+import { commandLine } from '../cli/args.js';
 import { ExitCode, WorkbenchError } from '../errors.js';
 import { PROFILE_NAMES, PROFILES, scenarioAt, type ProfileName } from './arbitraries.js';
 import { describeScenario, replayCommand } from './report.js';
@@ -44,6 +44,8 @@ function positiveInt(name: string, raw: string, max = Number.MAX_SAFE_INTEGER): 
   return n;
 }
 
+const cli = commandLine('sim', 'See npm run sim -- --help.');
+
 /** Parsed `sim` options. */
 export interface SimCliOptions {
   readonly scenario: Scenario;
@@ -57,27 +59,21 @@ export interface SimCliOptions {
 
 /** Parse the command line; throws `WorkbenchError` with exit code 2 (usage) or 4 (bad scenario file). */
 export function parseSimArgs(argv: readonly string[]): SimCliOptions | 'help' {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        seed: { type: 'string', default: '1' },
-        path: { type: 'string', default: '0' },
-        profile: { type: 'string', default: 'mixed' },
-        nodes: { type: 'string' },
-        scenario: { type: 'string' },
-        defect: { type: 'string' },
-        'kv-defect': { type: 'string' },
-        verbose: { type: 'boolean', default: false },
-        quiet: { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (e) {
-    throw new WorkbenchError((e as Error).message, ExitCode.USAGE, 'See npm run sim -- --help.');
-  }
+  const { values } = cli.parse(argv, {
+    options: {
+      seed: { type: 'string', default: '1' },
+      path: { type: 'string', default: '0' },
+      profile: { type: 'string', default: 'mixed' },
+      nodes: { type: 'string' },
+      scenario: { type: 'string' },
+      defect: { type: 'string' },
+      'kv-defect': { type: 'string' },
+      verbose: { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
   if (values.help) return 'help';
   if (!(PROFILE_NAMES as string[]).includes(values.profile)) {
     throw new WorkbenchError(`Unknown profile "${values.profile}".`, ExitCode.USAGE, `Known profiles: ${PROFILE_NAMES.join(', ')}.`);

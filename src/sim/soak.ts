@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { parseArgs } from 'node:util';
+import { commandLine } from '../cli/args.js';
 import { ExitCode, WorkbenchError } from '../errors.js';
 import { PROFILE_NAMES, PROFILES, scenarioAt, type ProfileName } from './arbitraries.js';
 import { formatFailure } from './report.js';
@@ -91,24 +91,20 @@ Options:
 
 Exit codes: 0 no violation, 1 a violation was found, 2 usage error, 6 time limit reached.`;
 
+const cli = commandLine('soak', 'See npm run soak -- --help.');
+
 /** Run `npm run soak` with `argv`; returns the exit code. */
 export function runSoakCli(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): number {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        steps: { type: 'string', default: '1000000' },
-        seed: { type: 'string', default: '1' },
-        profile: { type: 'string', multiple: true },
-        'time-limit': { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (e) {
-    throw new WorkbenchError((e as Error).message, ExitCode.USAGE, 'See npm run soak -- --help.');
-  }
+  const { values } = cli.parse(argv, {
+    options: {
+      steps: { type: 'string', default: '1000000' },
+      seed: { type: 'string', default: '1' },
+      profile: { type: 'string', multiple: true },
+      'time-limit': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
   if (values.help) {
     out(`${SOAK_HELP}\n`);
     return ExitCode.OK;

@@ -5,8 +5,8 @@
  * @module
  */
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { match } from 'ts-pattern';
+import { commandLine, runCommand } from '../cli/args.js';
 import { ExitCode, type ExitCodeValue, WorkbenchError } from '../errors.js';
 import { REPO_ROOT, resolveToolchain } from '../tlc/toolchain.js';
 import { type GenerateContext, generateScenarios, generateSimulation, generateTour } from './generate.js';
@@ -70,57 +70,48 @@ interface Options {
   readonly listGoals: boolean;
 }
 
-function usage(message: string): WorkbenchError {
-  return new WorkbenchError(message, ExitCode.USAGE, 'See `npm run traces -- --help`.');
-}
+const cli = commandLine('traces');
 
 function positiveInt(name: string, text: string): number {
   const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < 1) throw usage(`--${name} must be a positive integer, not "${text}".`);
+  if (!Number.isSafeInteger(n) || n < 1) throw cli.usage(`--${name} must be a positive integer, not "${text}".`);
   return n;
 }
 
 function parseOptions(argv: readonly string[], cwd: string): Options | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: false,
-      options: {
-        mode: { type: 'string', multiple: true },
-        count: { type: 'string', default: String(DEFAULTS.count) },
-        'quorum-count': { type: 'string', default: String(DEFAULTS.quorumCount) },
-        depth: { type: 'string', default: String(DEFAULTS.depth) },
-        seed: { type: 'string', default: DEFAULTS.seed },
-        goal: { type: 'string', multiple: true },
-        'max-length': { type: 'string', default: String(DEFAULTS.maxLength) },
-        out: { type: 'string', default: resolve(REPO_ROOT, 'traces') },
-        workers: { type: 'string', default: String(DEFAULTS.workers) },
-        timeout: { type: 'string', default: String(DEFAULTS.timeout) },
-        'list-goals': { type: 'boolean', default: false },
-        quiet: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (error) {
-    throw usage((error as Error).message);
-  }
-  const v = parsed.values;
+  const { values: v } = cli.parse(argv, {
+    allowPositionals: false,
+    options: {
+      mode: { type: 'string', multiple: true },
+      count: { type: 'string', default: String(DEFAULTS.count) },
+      'quorum-count': { type: 'string', default: String(DEFAULTS.quorumCount) },
+      depth: { type: 'string', default: String(DEFAULTS.depth) },
+      seed: { type: 'string', default: DEFAULTS.seed },
+      goal: { type: 'string', multiple: true },
+      'max-length': { type: 'string', default: String(DEFAULTS.maxLength) },
+      out: { type: 'string', default: resolve(REPO_ROOT, 'traces') },
+      workers: { type: 'string', default: String(DEFAULTS.workers) },
+      timeout: { type: 'string', default: String(DEFAULTS.timeout) },
+      'list-goals': { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
   if (v.help) return 'help';
   const requested = (v.mode ?? ['all']).flatMap((m) => m.split(',')).map((m) => m.trim());
   const modes = new Set<TraceMode>();
   for (const m of requested) {
     if (m === 'all') TRACE_MODES.forEach((x) => modes.add(x));
     else if ((TRACE_MODES as readonly string[]).includes(m)) modes.add(m as TraceMode);
-    else throw usage(`--mode must be simulation, scenario, tour or all, not "${m}".`);
+    else throw cli.usage(`--mode must be simulation, scenario, tour or all, not "${m}".`);
   }
   const goals = v.goal ?? [];
   const known = SCENARIO_GOALS.map((g) => g.name);
   const unknown = goals.filter((g) => !known.includes(g));
   if (unknown.length > 0) throw new WorkbenchError(`Unknown scenario goal ${unknown.join(', ')}.`, ExitCode.USAGE, `Known goals: ${known.join(', ')}.`);
-  if (!/^-?\d+$/.test(v.seed)) throw usage(`--seed must be an integer, not "${v.seed}".`);
+  if (!/^-?\d+$/.test(v.seed)) throw cli.usage(`--seed must be an integer, not "${v.seed}".`);
   const timeout = Number(v.timeout);
-  if (!(timeout > 0)) throw usage(`--timeout must be a positive number of seconds, not "${v.timeout}".`);
+  if (!(timeout > 0)) throw cli.usage(`--timeout must be a positive number of seconds, not "${v.timeout}".`);
   return {
     modes: TRACE_MODES.filter((m) => modes.has(m)),
     count: positiveInt('count', v.count),
@@ -143,19 +134,15 @@ function pad(n: number, width: number): string {
 
 /** Runs the command; resolves to the exit code. Never throws for expected failures. */
 export async function tracesCommand(argv: readonly string[], io: TracesIo): Promise<ExitCodeValue> {
-  try {
-    return await run(argv, io);
-  } catch (error) {
-    const known =
-      error instanceof TlcOutputError
+  return runCommand('traces', io.stderr, async () => {
+    try {
+      return await run(argv, io);
+    } catch (error) {
+      throw error instanceof TlcOutputError
         ? new WorkbenchError(`TLC's output could not be read: ${error.message}`, ExitCode.TLC_FAILURE, 'Is TLA2TOOLS_JAR a different TLC version? The pinned jar writes the format this reader expects.')
         : error;
-    if (known instanceof WorkbenchError) {
-      io.stderr(`traces: ${known.format()}\n`);
-      return known.exitCode;
     }
-    throw error;
-  }
+  });
 }
 
 async function run(argv: readonly string[], io: TracesIo): Promise<ExitCodeValue> {

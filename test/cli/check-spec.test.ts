@@ -27,7 +27,7 @@ describe('check-spec', () => {
     expect(r.code).toBe(ExitCode.OK);
     expect(r.stdout).toMatch(/CounterViolated\s+invariant-violated BelowThree\s+invariant-violated BelowThree\s+[\d,]+\s+\d+\s+[\d.]+\s+pass/);
     expect(r.stdout).toContain('CounterViolated: negative control refuted as expected (invariant-violated BelowThree)');
-    expect(r.stdout).toMatch(/ 2 {2}Inc\(node: s[12]\)\n(?:.*\n)*?\s+x = 1\n\s+info\.fn = \(s1 :> \d @@ s2 :> \d\)/);
+    expect(r.stdout).toMatch(/ 2 {2}Inc\(node: (s[12])\)\n\s+seen: \+ \1\n\s+x = 1\n\s+info\.fn = \(s1 :> \d @@ s2 :> \d\)/);
     expect(r.stdout).toContain('5 of 5 models as expected (exit 0)');
   });
 
@@ -65,7 +65,7 @@ describe('check-spec', () => {
   it('a config naming a missing operator: exit 4 with TLC\'s message', async () => {
     const r = await run(['CounterUnknownOp']);
     expect(r.code).toBe(ExitCode.SPEC_ERROR);
-    expect(r.stdout).toContain('The invariant NoSuchInvariant specified in the configuration file');
+    expect(r.stdout).toContain('\n  The invariant NoSuchInvariant specified in the configuration file\n  is not defined in the specification.');
   });
 
   it('an evaluation error: exit 5', async () => {

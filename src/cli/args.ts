@@ -1,0 +1,60 @@
+/**
+ * What every command line of the workbench shares: parsing options with node:util so that a bad
+ * option is a usage error pointing at the command's `--help`, and turning an expected failure into
+ * one message on stderr and its exit code.
+ *
+ * @module
+ */
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { ExitCode, type ExitCodeValue, WorkbenchError } from '../errors.js';
+
+/** What node:util's `parseArgs` returns for `config`, its option values typed after the config. */
+export type ParsedCommandLine<Config extends ParseArgsConfig> = ReturnType<typeof parseArgs<Config>>;
+
+/** The usage errors of one command, all pointing at its `--help`. */
+export interface CommandLine {
+  /** A usage error (exit 2) with the command's help hint. */
+  usage(message: string): WorkbenchError;
+  /**
+   * Parses `argv` (not `config.args`) with node:util; what it rejects (an unknown option, a
+   * missing value) is a usage error.
+   */
+  parse<Config extends ParseArgsConfig>(argv: readonly string[], config: Config): ParsedCommandLine<Config>;
+}
+
+/**
+ * The command line of `npm run <command>`. `helpHint` is printed under every usage error; the
+ * default names the command's `--help`.
+ */
+export function commandLine(command: string, helpHint = `See \`npm run ${command} -- --help\`.`): CommandLine {
+  const usage = (message: string) => new WorkbenchError(message, ExitCode.USAGE, helpHint);
+  return {
+    usage,
+    parse(argv, config) {
+      try {
+        return parseArgs<typeof config>({ ...config, args: argv });
+      } catch (error) {
+        throw usage(error instanceof Error ? error.message : String(error));
+      }
+    },
+  };
+}
+
+/**
+ * Runs a command and resolves to its exit code. An expected failure (a {@link WorkbenchError}) is
+ * printed to `stderr` as `<name>: <message and hint>` (the bare message when `name` is undefined)
+ * and ends the command with its exit code; anything else is a bug and propagates with its stack.
+ */
+export async function runCommand<Code extends number>(
+  name: string | undefined,
+  stderr: (text: string) => void,
+  body: () => Code | Promise<Code>,
+): Promise<Code | ExitCodeValue> {
+  try {
+    return await body();
+  } catch (error) {
+    if (!(error instanceof WorkbenchError)) throw error;
+    stderr(`${name === undefined ? '' : `${name}: `}${error.format()}\n`);
+    return error.exitCode;
+  }
+}
