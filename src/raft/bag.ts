@@ -22,28 +22,32 @@ export type MessageBag = ReadonlyMap<string, BagEntry>;
 export const EMPTY_BAG: MessageBag = new Map();
 
 /**
- * Equal messages (field by field) get equal keys, and different messages different keys. Each type lists
- * its fields in a fixed order, so the key does not depend on the order an object's fields were written in;
- * the entries come last, so the variable length of an `AppendEntriesRequest` cannot make two keys collide.
- * (A flat JSON array is several times cheaper than sorting an object's keys, and this runs on every
- * delivery.)
+ * Equal messages (field by field) get equal keys, and different messages different keys. Each type has
+ * its own tag and lists its fields in a fixed order, so the key does not depend on the order an object's
+ * fields were written in. Numbers end with `,`, strings carry their length in front (`2:s1`), and the
+ * entries come last after their count, so the text reads back one way only and no two messages share
+ * it. (Plain concatenation is a few times cheaper than JSON, and this runs for every message sent.)
  */
 export function messageKey(m: Message): string {
   switch (m.type) {
     case 'RequestVoteRequest':
-      return JSON.stringify([m.type, m.term, m.from, m.to, m.lastLogTerm, m.lastLogIndex]);
+      return `Q${m.term},${text(m.from)}${text(m.to)}${m.lastLogTerm},${m.lastLogIndex},`;
     case 'RequestVoteResponse':
-      return JSON.stringify([m.type, m.term, m.from, m.to, m.voteGranted]);
+      return `q${m.term},${text(m.from)}${text(m.to)}${m.voteGranted ? 'T' : 'F'}`;
     case 'AppendEntriesRequest': {
-      const fields: (string | number)[] = [m.type, m.term, m.from, m.to, m.prevLogIndex, m.prevLogTerm, m.commitIndex];
-      for (const e of m.entries) fields.push(e.term, e.value);
-      return JSON.stringify(fields);
+      let key = `A${m.term},${text(m.from)}${text(m.to)}${m.prevLogIndex},${m.prevLogTerm},${m.commitIndex},${m.entries.length},`;
+      for (const e of m.entries) key += `${e.term},${text(e.value)}`;
+      return key;
     }
     case 'AppendEntriesResponse':
-      return JSON.stringify([m.type, m.term, m.from, m.to, m.success, m.matchIndex]);
+      return `a${m.term},${text(m.from)}${text(m.to)}${m.success ? 'T' : 'F'}${m.matchIndex},`;
     default:
       return unreachable(m, 'message');
   }
+}
+
+function text(s: string): string {
+  return `${s.length}:${s}`;
 }
 
 /** Copies of `message` in flight (0 when none). */
