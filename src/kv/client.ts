@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { match } from 'ts-pattern';
+import { unreachable } from '../raft/exhaustive.js';
 import type { HistoryEvent } from '../lin/history.js';
 import type { KvOp, KvResult } from './command.js';
 
@@ -111,15 +111,25 @@ export class KvClient {
     this.next++;
     this.seq++;
     const fresh = `${this.config.id}.${this.seq}`;
-    const op: KvOp = match(plan.kind)
-      .with('put', (): KvOp => ({ type: 'put', key: plan.key, value: fresh }))
-      .with('get', (): KvOp => ({ type: 'get', key: plan.key }))
-      .with('cas', (): KvOp => ({ type: 'cas', key: plan.key, expected: this.lastSeen.get(plan.key) ?? null, value: fresh }))
-      .exhaustive();
+    const op = this.operation(plan, fresh);
     this.pending = { seq: this.seq, op, attempts: 0 };
     this.redirected = false;
     this.host.record({ type: 'invoke', process: this.config.id, time: this.host.now(), input: op });
     this.attempt();
+  }
+
+  private operation(plan: PlannedOp, fresh: string): KvOp {
+    // Switches, not ts-pattern, in this class: it runs once or twice per simulated operation (see src/raft/exhaustive.ts).
+    switch (plan.kind) {
+      case 'put':
+        return { type: 'put', key: plan.key, value: fresh };
+      case 'get':
+        return { type: 'get', key: plan.key };
+      case 'cas':
+        return { type: 'cas', key: plan.key, expected: this.lastSeen.get(plan.key) ?? null, value: fresh };
+      default:
+        return unreachable(plan.kind, 'planned operation');
+    }
   }
 
   private attempt(): void {
@@ -163,34 +173,44 @@ export class KvClient {
   onResponse(response: KvResponse): void {
     const p = this.pending;
     if (p === null || response.seq !== p.seq) return;
-    match(response)
-      .with({ type: 'ok' }, (r) => {
+    switch (response.type) {
+      case 'ok':
         this.pending = null;
         this.okCount++;
-        this.remember(p.op, r.result);
-        this.host.record({ type: 'ok', process: this.config.id, time: this.host.now(), output: r.result });
+        this.remember(p.op, response.result);
+        this.host.record({ type: 'ok', process: this.config.id, time: this.host.now(), output: response.result });
         this.timer(this.host.now() + this.config.thinkMs);
-      })
-      .with({ type: 'not-leader' }, (r) => {
+        return;
+      case 'not-leader': {
         if (p.attempts >= this.config.maxAttempts && !this.host.healed()) {
           this.giveUp();
           return;
         }
-        const hinted = r.leaderHint !== null && r.leaderHint !== this.guess;
-        this.guess = hinted ? r.leaderHint! : (this.guess + 1) % this.host.nodes;
+        const hint = response.leaderHint;
+        const hinted = hint !== null && hint !== this.guess;
+        this.guess = hinted ? hint : (this.guess + 1) % this.host.nodes;
         this.redirected = true;
         this.timer(this.host.now() + (hinted ? 0 : this.config.noLeaderBackoffMs));
-      })
-      .exhaustive();
+        return;
+      }
+      default:
+        unreachable(response, 'KV response');
+    }
   }
 
   private remember(op: KvOp, result: KvResult): void {
-    match(op)
-      .with({ type: 'put' }, (o) => this.lastSeen.set(o.key, o.value))
-      .with({ type: 'get' }, (o) => this.lastSeen.set(o.key, result.type === 'get' ? result.value : null))
-      .with({ type: 'cas' }, (o) => {
-        if (result.type === 'cas' && result.ok) this.lastSeen.set(o.key, o.value);
-      })
-      .exhaustive();
+    switch (op.type) {
+      case 'put':
+        this.lastSeen.set(op.key, op.value);
+        return;
+      case 'get':
+        this.lastSeen.set(op.key, result.type === 'get' ? result.value : null);
+        return;
+      case 'cas':
+        if (result.type === 'cas' && result.ok) this.lastSeen.set(op.key, op.value);
+        return;
+      default:
+        unreachable(op, 'KV operation');
+    }
   }
 }

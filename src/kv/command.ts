@@ -82,6 +82,20 @@ export function decodeCommand(value: string): KvCommand | null | undefined {
   return undefined;
 }
 
+/**
+ * A `decodeCommand` that remembers what it decoded. Every replica of a cluster decodes the same committed
+ * values, so the simulator gives its replicas one shared decoder and each value is parsed once.
+ */
+export function sharedDecoder(): (value: string) => KvCommand | null | undefined {
+  const known = new Map<string, KvCommand | null | undefined>();
+  return (value) => {
+    if (known.has(value)) return known.get(value);
+    const command = decodeCommand(value);
+    known.set(value, command);
+    return command;
+  };
+}
+
 /** `put(k0, c1.3)`, `get(k1)`, `cas(k0, c2.1 -> c1.4)`. */
 export function formatOp(op: KvOp): string {
   return match(op)

@@ -42,8 +42,14 @@ export class KvStateMachine {
   private readonly sessions = new Map<string, Session>();
   private applied: Index = 0;
 
-  /** @param defect a deliberately broken variant (negative controls only). */
-  constructor(private readonly defect: KvDefect | null = null) {}
+  /**
+   * @param defect a deliberately broken variant (negative controls only).
+   * @param decode how log values become commands (a `sharedDecoder()` lets replicas share the parsing).
+   */
+  constructor(
+    private readonly defect: KvDefect | null = null,
+    private readonly decode: (value: string) => KvCommand | null | undefined = decodeCommand,
+  ) {}
 
   /** The index of the last applied entry. */
   get appliedIndex(): Index {
@@ -69,7 +75,7 @@ export class KvStateMachine {
       throw new RangeError(`KV replica applied up to ${this.applied} was handed entry ${index}: entries must be applied in order`);
     }
     this.applied = index;
-    const command = decodeCommand(value);
+    const command = this.decode(value);
     if (command === undefined) return { kind: 'garbage', value };
     if (command === null) return { kind: 'noop' };
     const session = this.sessions.get(command.client);

@@ -7,6 +7,7 @@
  */
 import type { ClientReply, InputType, NotEnabled, NotEnabledCode } from './inputs.js';
 import type { Message } from './messages.js';
+import { updateNode } from './state.js';
 import type { NodeId, NodeState, Term } from './types.js';
 
 /** What a handler produced. */
@@ -43,7 +44,7 @@ export function refuse(code: NotEnabledCode, input: InputType, node: NodeId, rea
 export function observeTerm(state: NodeState, term: Term): { state: NodeState; steppedDown: boolean } {
   if (term <= state.currentTerm) return { state, steppedDown: false };
   return {
-    state: { ...state, currentTerm: term, role: 'Follower', votedFor: null, leaderHint: null },
+    state: updateNode(state, { currentTerm: term, role: 'Follower', votedFor: null, leaderHint: null }),
     steppedDown: true,
   };
 }

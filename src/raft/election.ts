@@ -8,7 +8,7 @@ import { effect, observeTerm, refuse, type Effect } from './effect.js';
 import type { NotEnabled } from './inputs.js';
 import { isUpToDate, lastTerm } from './log.js';
 import type { Message, RequestVoteRequest, RequestVoteResponse } from './messages.js';
-import { forEveryServer, quorumSize } from './state.js';
+import { forEveryServer, quorumSize, updateNode } from './state.js';
 import type { NodeState } from './types.js';
 
 /** `Timeout` is enabled for a Follower or a Candidate; a Leader has no election timer. */
@@ -28,14 +28,13 @@ export function timeoutGuard(state: NodeState): NotEnabled | null {
  */
 export function timeout(state: NodeState): Effect {
   const term = state.currentTerm + 1;
-  const next: NodeState = {
-    ...state,
+  const next = updateNode(state, {
     currentTerm: term,
     role: 'Candidate',
     votedFor: state.id,
     votesGranted: [state.id],
     leaderHint: null,
-  };
+  });
   const messages: Message[] = state.servers
     .filter((peer) => peer !== state.id)
     .map((peer) => ({
@@ -75,13 +74,14 @@ export function becomeLeaderGuard(state: NodeState): NotEnabled | null {
  * meet. Sends nothing: heartbeats are separate `AppendEntries` steps the driver fires.
  */
 export function becomeLeader(state: NodeState): Effect {
-  return effect({
-    ...state,
-    role: 'Leader',
-    nextIndex: forEveryServer(state.servers, state.log.length + 1),
-    matchIndex: forEveryServer(state.servers, 0),
-    leaderHint: state.id,
-  });
+  return effect(
+    updateNode(state, {
+      role: 'Leader',
+      nextIndex: forEveryServer(state.servers, state.log.length + 1),
+      matchIndex: forEveryServer(state.servers, 0),
+      leaderHint: state.id,
+    }),
+  );
 }
 
 /**
@@ -94,7 +94,7 @@ export function handleRequestVoteRequest(state: NodeState, m: RequestVoteRequest
   const logOk = isUpToDate(m.lastLogTerm, m.lastLogIndex, current.log);
   const voteFree = current.votedFor === null || current.votedFor === m.from;
   const grant = m.term === current.currentTerm && logOk && voteFree;
-  const next = grant && current.votedFor !== m.from ? { ...current, votedFor: m.from } : current;
+  const next = grant && current.votedFor !== m.from ? updateNode(current, { votedFor: m.from }) : current;
   const reply: RequestVoteResponse = {
     type: 'RequestVoteResponse',
     term: next.currentTerm,
@@ -116,5 +116,5 @@ export function handleRequestVoteResponse(state: NodeState, m: RequestVoteRespon
     return effect(current, { resetElectionTimer: steppedDown });
   }
   const votesGranted = [...current.votesGranted, m.from].sort();
-  return effect({ ...current, votesGranted }, { resetElectionTimer: steppedDown });
+  return effect(updateNode(current, { votesGranted }), { resetElectionTimer: steppedDown });
 }

