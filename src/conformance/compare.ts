@@ -19,6 +19,7 @@ import {
   type SpecLogEntry,
   type SpecState,
 } from '../raft/spec-state.js';
+import { RaftLog } from '../raft/log.js';
 import type { NodeId } from '../raft/types.js';
 
 /** One variable (or variable entry) that differs. */
@@ -66,11 +67,12 @@ function sameByServer<T>(e: Readonly<Record<NodeId, T>>, a: Readonly<Record<Node
 
 const identical = <T>(x: T, y: T): boolean => x === y;
 
-function sameLog(x: readonly SpecLogEntry[], y: readonly SpecLogEntry[]): boolean {
+/** The spec's log against another spec log or, on every replayed step, a node's log read in place. */
+function sameLog(x: readonly SpecLogEntry[], y: readonly SpecLogEntry[] | RaftLog): boolean {
   if (x.length !== y.length) return false;
   for (let i = 0; i < x.length; i++) {
     const ex = x[i] as SpecLogEntry;
-    const ey = y[i] as SpecLogEntry;
+    const ey = (y instanceof RaftLog ? y.entry(i + 1) : y[i]) as SpecLogEntry;
     if (ex.term !== ey.term || ex.value !== ey.value) return false;
   }
   return true;

@@ -12,6 +12,7 @@ import { match } from 'ts-pattern';
 import { bagAdd, EMPTY_BAG, type MessageBag } from '../raft/bag.js';
 import type { ClusterSnapshot } from '../raft/cluster.js';
 import type { ActionLabel } from '../raft/labels.js';
+import { RaftLog } from '../raft/log.js';
 import {
   fromSpecActionLabel,
   fromSpecMessage,
@@ -267,7 +268,7 @@ export function clusterFromSpecState(state: SpecState): ClusterSnapshot {
       currentTerm: state.currentTerm[id] as number,
       role: state.role[id] as Role,
       votedFor: votedFor === NIL ? null : votedFor,
-      log: (state.log[id] as readonly SpecLogEntry[]).map((e) => ({ term: e.term, value: e.value })),
+      log: RaftLog.from((state.log[id] as readonly SpecLogEntry[]).map((e) => ({ term: e.term, value: e.value }))),
       commitIndex: state.commitIndex[id] as number,
       votesGranted: [...(state.votesGranted[id] as readonly NodeId[])],
       nextIndex: { ...(state.nextIndex[id] as Record<NodeId, number>) },

@@ -46,7 +46,7 @@ const commitOldTerm: StepFn = (state, input) => {
   if (input.type !== 'AdvanceCommitIndex' || state.role !== 'Leader') return step(state, input);
   const k = majorityMatchIndex(state);
   if (k <= state.commitIndex) return step(state, input);
-  const committed = state.log.slice(state.commitIndex, k).map((e, i) => ({ index: state.commitIndex + i + 1, term: e.term, value: e.value }));
+  const committed = state.log.truncate(k).entriesFrom(state.commitIndex + 1).map((e, i) => ({ index: state.commitIndex + i + 1, term: e.term, value: e.value }));
   return { state: { ...state, commitIndex: k }, outputs: { ...NO_OUTPUTS, committed } };
 };
 

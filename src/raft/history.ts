@@ -41,7 +41,7 @@ export function recordCommits(
   const known = new Set(history.map(recordKey));
   const added: CommitRecord[] = [];
   for (let index = was.commitIndex + 1; index <= now.commitIndex; index++) {
-    const e = now.log[index - 1];
+    const e = now.log.entry(index);
     if (e === undefined) continue;
     const record: CommitRecord = { index, entry: { term: e.term, value: e.value }, commitTerm: now.currentTerm };
     const key = recordKey(record);

@@ -74,8 +74,9 @@ export function TypeOK(snapshot: ClusterSnapshot): InvariantResult {
       return violated('TypeOK', `${id}.votedFor is ${s.votedFor}, neither Nil nor a member`);
     }
     if (!isNat(s.commitIndex)) return violated('TypeOK', `${id}.commitIndex is ${s.commitIndex}, not a natural`);
-    const badEntry = s.log.findIndex((e) => !isNat(e.term) || typeof e.value !== 'string');
-    if (badEntry >= 0) return violated('TypeOK', `${id}.log[${badEntry + 1}] is ${JSON.stringify(s.log[badEntry])}`);
+    const entries = s.log.toArray();
+    const badEntry = entries.findIndex((e) => !isNat(e.term) || typeof e.value !== 'string');
+    if (badEntry >= 0) return violated('TypeOK', `${id}.log[${badEntry + 1}] is ${JSON.stringify(entries[badEntry])}`);
     const stranger = s.votesGranted.find((v) => !servers.has(v));
     if (stranger !== undefined) return violated('TypeOK', `${id}.votesGranted contains ${stranger}, not a member`);
     for (const peer of snapshot.servers) {
@@ -125,14 +126,14 @@ export function LogMatching(snapshot: ClusterSnapshot): InvariantResult {
     const common = Math.min(sa.log.length, sb.log.length);
     // The highest index where the terms agree covers every lower one: its prefix includes theirs.
     let k = common;
-    while (k > 0 && sa.log[k - 1]!.term !== sb.log[k - 1]!.term) k--;
-    for (let i = 1; i <= k; i++) {
-      if (!sameEntry(sa.log[i - 1], sb.log[i - 1])) {
-        return violated(
-          'LogMatching',
-          `${a} and ${b} both hold a term-${sa.log[k - 1]!.term} entry at index ${k}, but differ at index ${i} (${a}: ${fmt(sa.log[i - 1])}, ${b}: ${fmt(sb.log[i - 1])})`,
-        );
-      }
+    while (k > 0 && sa.log.termAt(k) !== sb.log.termAt(k)) k--;
+    const agreed = sa.log.commonPrefixLength(sb.log);
+    if (agreed < k) {
+      const i = agreed + 1;
+      return violated(
+        'LogMatching',
+        `${a} and ${b} both hold a term-${sa.log.termAt(k)} entry at index ${k}, but differ at index ${i} (${a}: ${fmt(sa.log.entry(i))}, ${b}: ${fmt(sb.log.entry(i))})`,
+      );
     }
   }
   return holds('LogMatching');
@@ -152,13 +153,13 @@ export function StateMachineSafety(snapshot: ClusterSnapshot): InvariantResult {
   }
   for (const [[a, sa], [b, sb]] of pairs(all)) {
     const upTo = Math.min(sa.commitIndex, sb.commitIndex);
-    for (let i = 1; i <= upTo; i++) {
-      if (!sameEntry(sa.log[i - 1], sb.log[i - 1])) {
-        return violated(
-          'StateMachineSafety',
-          `${a} and ${b} both committed index ${i} with different entries (${a}: ${fmt(sa.log[i - 1])}, ${b}: ${fmt(sb.log[i - 1])})`,
-        );
-      }
+    const agreed = sa.log.commonPrefixLength(sb.log);
+    if (agreed < upTo) {
+      const i = agreed + 1;
+      return violated(
+        'StateMachineSafety',
+        `${a} and ${b} both committed index ${i} with different entries (${a}: ${fmt(sa.log.entry(i))}, ${b}: ${fmt(sb.log.entry(i))})`,
+      );
     }
   }
   return holds('StateMachineSafety');
@@ -174,7 +175,7 @@ export function LeaderCompleteness(snapshot: ClusterSnapshot, history: CommitHis
     if (s.role !== 'Leader') continue;
     for (const r of history) {
       if (s.currentTerm <= r.commitTerm) continue;
-      const have = s.log[r.index - 1];
+      const have = s.log.entry(r.index);
       if (!sameEntry(have, r.entry)) {
         return violated(
           'LeaderCompleteness',
@@ -211,13 +212,12 @@ export function LeaderAppendOnly(before: ClusterSnapshot, after: ClusterSnapshot
   for (const [id, now] of members(after)) {
     const was = before.nodes[id];
     if (was === undefined || was.role !== 'Leader' || now.role !== 'Leader') continue;
-    const shrank = now.log.length < was.log.length;
-    const changedAt = was.log.findIndex((e, i) => !sameEntry(e, now.log[i]));
-    if (shrank || changedAt >= 0) {
-      const at = changedAt >= 0 ? changedAt + 1 : now.log.length + 1;
+    const kept = was.log.commonPrefixLength(now.log);
+    if (kept < was.log.length) {
+      const at = kept + 1;
       return violated(
         'LeaderAppendOnly',
-        `Leader ${id} changed its log at index ${at} (${fmt(was.log[at - 1])} -> ${fmt(now.log[at - 1])}) in a ${action.name} step`,
+        `Leader ${id} changed its log at index ${at} (${fmt(was.log.entry(at))} -> ${fmt(now.log.entry(at))}) in a ${action.name} step`,
       );
     }
   }

@@ -9,7 +9,7 @@ import type { NotEnabled, NotLeaderReply } from './inputs.js';
 import { entryAt, termAt } from './log.js';
 import type { AppendEntriesRequest, AppendEntriesResponse } from './messages.js';
 import { quorumSize, updateNode } from './state.js';
-import type { Index, LogEntry, NodeId, NodeState, Value } from './types.js';
+import type { Index, NodeId, NodeState, Value } from './types.js';
 
 function notLeader(state: NodeState, input: 'ClientRequest' | 'AppendEntries' | 'AdvanceCommitIndex', call: string): NotEnabled {
   return refuse(
@@ -32,7 +32,7 @@ export function notLeaderReply(state: NodeState, value: Value): NotLeaderReply {
 
 /** `ClientRequest`: the leader appends the value in its current term; replication happens separately. */
 export function clientRequest(state: NodeState, value: Value): Effect {
-  const log = appended(state.log, state.log.length, { term: state.currentTerm, value });
+  const log = state.log.append({ term: state.currentTerm, value });
   return effect(
     updateNode(state, { log }),
     { replies: [{ type: 'Accepted', value, index: log.length, term: state.currentTerm }] },
@@ -154,7 +154,7 @@ export function handleAppendEntriesRequest(state: NodeState, m: AppendEntriesReq
   const log =
     incoming === undefined || (existing !== undefined && existing.term === incoming.term)
       ? follower.log
-      : appended(follower.log, m.prevLogIndex, incoming);
+      : follower.log.truncate(m.prevLogIndex).append(incoming);
   const matchIndex = m.prevLogIndex + m.entries.length;
   const commitIndex = Math.max(follower.commitIndex, Math.min(m.commitIndex, matchIndex));
   return effect(updateNode(follower, { log, commitIndex }), { messages: [appendEntriesReply(follower, m, true, matchIndex)], resetElectionTimer: true });
@@ -162,14 +162,6 @@ export function handleAppendEntriesRequest(state: NodeState, m: AppendEntriesReq
 
 function appendEntriesReply(self: NodeState, m: AppendEntriesRequest, success: boolean, matchIndex: Index): AppendEntriesResponse {
   return { type: 'AppendEntriesResponse', term: self.currentTerm, from: self.id, to: m.from, success, matchIndex };
-}
-
-/** A new log: the first `keep` entries of `log`, then `entry`. `log` itself is left alone. */
-function appended(log: readonly LogEntry[], keep: Index, entry: LogEntry): readonly LogEntry[] {
-  // slice + push copies at memcpy speed; a spread walks the iterator protocol per entry.
-  const next = log.slice(0, keep);
-  next.push(entry);
-  return next;
 }
 
 /**

@@ -270,7 +270,7 @@ export function toSpecState(cluster: ClusterSnapshot): SpecState {
     currentTerm: perNode(servers, nodes, (s) => s.currentTerm),
     role: perNode(servers, nodes, (s) => s.role),
     votedFor: perNode(servers, nodes, (s) => s.votedFor ?? NIL),
-    log: perNode(servers, nodes, (s) => s.log.map(entry)),
+    log: perNode(servers, nodes, (s) => s.log.toArray().map(entry)),
     commitIndex: perNode(servers, nodes, (s) => s.commitIndex),
     votesGranted: perNode(servers, nodes, (s) => (isStrictlySorted(s.votesGranted) ? s.votesGranted : [...s.votesGranted].sort())),
     nextIndex: perNode(servers, nodes, (s) => perServer(servers, s.nextIndex)),

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import type { HardState, Index, LogEntry, NodeId, NodeState } from './types.js';
+import { RaftLog } from './log.js';
+import type { HardState, Index, NodeId, NodeState } from './types.js';
 
 /** The fields of a node state a step may change (membership is fixed). */
 export type NodeChanges = Partial<Omit<NodeState, 'id' | 'servers'>>;
@@ -35,7 +36,7 @@ export function restoreNodeState(
   id: NodeId,
   servers: readonly NodeId[],
   hard: HardState,
-  log: readonly LogEntry[],
+  log: RaftLog,
 ): NodeState {
   const members = normalizeServers(servers);
   if (!members.includes(id)) {
@@ -58,7 +59,7 @@ export function restoreNodeState(
 
 /** The spec's `Init` for one node: term 0, no vote, empty log, Follower. */
 export function initialNodeState(id: NodeId, servers: readonly NodeId[]): NodeState {
-  return restoreNodeState(id, servers, { currentTerm: 0, votedFor: null }, []);
+  return restoreNodeState(id, servers, { currentTerm: 0, votedFor: null }, RaftLog.from([]));
 }
 
 /**

@@ -156,7 +156,7 @@ function newlyCommitted(before: NodeState, after: NodeState): readonly Committed
   const out: CommittedEntry[] = [];
   // After a Restart commitIndex drops to 0 (it is volatile); nothing is newly committed by that.
   for (let index = before.commitIndex + 1; index <= after.commitIndex; index++) {
-    const entry = after.log[index - 1];
+    const entry = after.log.entry(index);
     if (entry !== undefined) out.push({ index, term: entry.term, value: entry.value });
   }
   return out;

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import type { RaftLog } from './log.js';
 
 /** A server id. Same strings as the spec's model values (`"s1"`, `"s2"`, ...). */
 export type NodeId = string;
@@ -55,7 +56,8 @@ export interface NodeState {
   readonly role: Role;
   /** `null` is the spec's `Nil`. */
   readonly votedFor: NodeId | null;
-  readonly log: readonly LogEntry[];
+  /** Shares storage with the versions it was derived from; see `RaftLog`. */
+  readonly log: RaftLog;
   readonly commitIndex: Index;
   /** Sorted ids of servers that granted this node a vote in `currentTerm` (the spec's set, kept sorted). */
   readonly votesGranted: readonly NodeId[];

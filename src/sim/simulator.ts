@@ -234,7 +234,7 @@ class Simulation {
   }
 
   private describeNode(s: NodeState): string {
-    return `${s.role} t${s.currentTerm}${s.votedFor === null ? '' : ` vote=${s.votedFor}`} log=${s.log.length}${s.log.length > 0 ? `/t${s.log[s.log.length - 1]!.term}` : ''} commit=${s.commitIndex}`;
+    return `${s.role} t${s.currentTerm}${s.votedFor === null ? '' : ` vote=${s.votedFor}`} log=${s.log.length}${s.log.length > 0 ? `/t${s.log.lastTerm}` : ''} commit=${s.commitIndex}`;
   }
 
   // ---------------------------------------------------------------- run

@@ -12,7 +12,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import type { LogEntry } from '../raft/index.js';
+import { RaftLog, type LogEntry } from '../raft/index.js';
 import { StorageCorruptError } from './errors.js';
 import type { PersistentState } from './types.js';
 
@@ -28,7 +28,7 @@ export function encodeState(state: PersistentState): Uint8Array {
   const body = Buffer.from(
     JSON.stringify({
       currentTerm: state.hardState.currentTerm,
-      log: state.log.map((e) => ({ term: e.term, value: e.value })),
+      log: Array.from(state.log, (e) => ({ term: e.term, value: e.value })),
       votedFor: state.hardState.votedFor,
     }),
     'utf8',
@@ -86,5 +86,5 @@ function validate(value: unknown, corrupt: (problem: string) => StorageCorruptEr
     }
     return { term: t, value: v };
   });
-  return { hardState: { currentTerm: term, votedFor: vote }, log };
+  return { hardState: { currentTerm: term, votedFor: vote }, log: RaftLog.from(log) };
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { PersistUpdate } from '../raft/index.js';
+import { RaftLog, type PersistUpdate } from '../raft/index.js';
 import { applyPersistUpdate, INITIAL_PERSISTENT_STATE, type PersistentState, type Storage } from './types.js';
 
 /** In-memory `Storage`. Copies on the way in and out, so callers cannot alias its contents. */
@@ -33,5 +33,5 @@ export class MemoryStorage implements Storage {
 }
 
 function copy(s: PersistentState): PersistentState {
-  return { hardState: { ...s.hardState }, log: s.log.map((e) => ({ term: e.term, value: e.value })) };
+  return { hardState: { ...s.hardState }, log: RaftLog.from(Array.from(s.log, (e) => ({ term: e.term, value: e.value }))) };
 }

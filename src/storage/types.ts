@@ -4,19 +4,20 @@
  *
  * @module
  */
-import type { HardState, LogEntry, PersistUpdate } from '../raft/index.js';
-import { applyLogWrite } from '../raft/index.js';
+import type { HardState, PersistUpdate } from '../raft/index.js';
+import { applyLogWrite, RaftLog } from '../raft/index.js';
 
 /** What survives a crash: the term, the vote and the log (exactly what the spec's `Restart` keeps). */
 export interface PersistentState {
   readonly hardState: HardState;
-  readonly log: readonly LogEntry[];
+  /** Immutable and structurally shared, so applying an append does not copy the log. */
+  readonly log: RaftLog;
 }
 
 /** The state of a node that has never saved anything (the spec's `Init`). */
 export const INITIAL_PERSISTENT_STATE: PersistentState = {
   hardState: { currentTerm: 0, votedFor: null },
-  log: [],
+  log: RaftLog.from([]),
 };
 
 /**

@@ -11,6 +11,7 @@ import { loadCorpus } from '../../src/conformance/run.js';
 import { clusterFromSpecState } from '../../src/conformance/spec-values.js';
 import { bagAdd, bagEntries, bagRemove } from '../../src/raft/bag.js';
 import { clusterStep, type ClusterSnapshot } from '../../src/raft/cluster.js';
+import { RaftLog } from '../../src/raft/log.js';
 import type { Message } from '../../src/raft/messages.js';
 import { type SpecState, toSpecState } from '../../src/raft/spec-state.js';
 import type { NodeState } from '../../src/raft/types.js';
@@ -50,9 +51,9 @@ const MUTATIONS: Record<string, Mutation> = {
   role: (c, id) => withNode(c, id, (s) => ({ ...s, role: s.role === 'Leader' ? 'Follower' : 'Leader' })),
   votedFor: (c, id, peer) => withNode(c, id, (s) => ({ ...s, votedFor: s.votedFor === peer ? null : peer })),
   commitIndex: (c, id) => withNode(c, id, (s) => ({ ...s, commitIndex: s.commitIndex + 1 })),
-  logAppend: (c, id) => withNode(c, id, (s) => ({ ...s, log: [...s.log, { term: 1, value: 'v1' }] })),
-  logTerm: (c, id) => withNode(c, id, (s) => ({ ...s, log: s.log.map((e, i) => (i === 0 ? { ...e, term: e.term + 1 } : e)) })),
-  logValue: (c, id) => withNode(c, id, (s) => ({ ...s, log: s.log.map((e, i) => (i === 0 ? { ...e, value: `${e.value}x` } : e)) })),
+  logAppend: (c, id) => withNode(c, id, (s) => ({ ...s, log: s.log.append({ term: 1, value: 'v1' }) })),
+  logTerm: (c, id) => withNode(c, id, (s) => ({ ...s, log: RaftLog.from(Array.from(s.log, (e, i) => (i === 0 ? { ...e, term: e.term + 1 } : e))) })),
+  logValue: (c, id) => withNode(c, id, (s) => ({ ...s, log: RaftLog.from(Array.from(s.log, (e, i) => (i === 0 ? { ...e, value: `${e.value}x` } : e))) })),
   votesGranted: (c, id, peer) =>
     withNode(c, id, (s) => ({ ...s, votesGranted: s.votesGranted.includes(peer) ? s.votesGranted.filter((v) => v !== peer) : [...s.votesGranted, peer].sort() })),
   votesUnsorted: (c, id) => withNode(c, id, (s) => ({ ...s, votesGranted: [...s.votesGranted].reverse() })),

@@ -10,6 +10,7 @@ import {
   LeaderAppendOnly,
   LeaderCompleteness,
   LogMatching,
+  RaftLog,
   recordCommits,
   StateMachineSafety,
   TypeOK,
@@ -24,11 +25,16 @@ import { Story } from './helpers/story.js';
 
 const e = (term: number, value: string): LogEntry => ({ term, value });
 
+/** Hand-set node fields; a log is given as a plain array of entries. */
+type NodePatch = Partial<Omit<NodeState, 'log'>> & { readonly log?: readonly LogEntry[] };
+
 /** A three-node snapshot with hand-set node fields. */
-function cluster(patch: Partial<Record<'s1' | 's2' | 's3', Partial<NodeState>>>): ClusterSnapshot {
+function cluster(patch: Partial<Record<'s1' | 's2' | 's3', NodePatch>>): ClusterSnapshot {
   const base = initialCluster(['s1', 's2', 's3']);
   const nodes = { ...base.nodes };
-  for (const [id, p] of Object.entries(patch)) nodes[id] = { ...nodes[id]!, ...p };
+  for (const [id, { log, ...p }] of Object.entries(patch)) {
+    nodes[id] = { ...nodes[id]!, ...p, ...(log === undefined ? {} : { log: RaftLog.from(log) }) };
+  }
   return { ...base, nodes };
 }
 

@@ -12,6 +12,7 @@ import {
   mergeOutputs,
   NO_OUTPUTS,
   RaftConfigError,
+  RaftLog,
   receive,
   restoreNodeState,
   step,
@@ -64,7 +65,7 @@ describe('restart', () => {
   });
 
   it('restores a node from storage the same way', () => {
-    const restored = restoreNodeState('s2', ['s3', 's2', 's1'], { currentTerm: 4, votedFor: 's3' }, [{ term: 2, value: 'v' }]);
+    const restored = restoreNodeState('s2', ['s3', 's2', 's1'], { currentTerm: 4, votedFor: 's3' }, RaftLog.from([{ term: 2, value: 'v' }]));
     expect(restored).toMatchObject({ servers, currentTerm: 4, votedFor: 's3', role: 'Follower', commitIndex: 0 });
     expect(() => initialNodeState('s9', servers)).toThrow(/s9 is not one of the cluster members/);
   });
@@ -237,18 +238,20 @@ describe('outputs and logs', () => {
     expect(mergeOutputs(a, hardOnly).persist).toEqual({ hardState: { currentTerm: 4, votedFor: null }, logWrite: a.persist.logWrite });
     // Applying the merged write equals applying both in turn.
     const merged = mergeOutputs(a, b).persist!.logWrite!;
-    expect(applyLogWrite([], merged)).toEqual(applyLogWrite(applyLogWrite([], a.persist.logWrite), b.persist.logWrite));
+    const empty = RaftLog.from([]);
+    expect(applyLogWrite(empty, merged)).toEqual(applyLogWrite(applyLogWrite(empty, a.persist.logWrite), b.persist.logWrite));
   });
 
   it('diffs and applies log writes', () => {
     const x = { term: 1, value: 'x' };
     const y = { term: 2, value: 'y' };
-    expect([lastIndex([]), lastTerm([]), lastIndex([x, y]), lastTerm([x, y])]).toEqual([0, 0, 2, 2]);
-    expect(diffLog([x], [x])).toBeNull();
-    expect(diffLog([x, y], [x])).toEqual({ fromIndex: 2, entries: [] });
-    expect(diffLog([x], [y])).toEqual({ fromIndex: 1, entries: [y] });
-    expect(() => applyLogWrite([x], { fromIndex: 3, entries: [] })).toThrow(/outside 1..2/);
-    expect(() => applyLogWrite([x], { fromIndex: 0, entries: [] })).toThrow(RangeError);
+    const log = (...entries: { term: number; value: string }[]): RaftLog => RaftLog.from(entries);
+    expect([lastIndex(log()), lastTerm(log()), lastIndex(log(x, y)), lastTerm(log(x, y))]).toEqual([0, 0, 2, 2]);
+    expect(diffLog(log(x), log(x))).toBeNull();
+    expect(diffLog(log(x, y), log(x))).toEqual({ fromIndex: 2, entries: [] });
+    expect(diffLog(log(x), log(y))).toEqual({ fromIndex: 1, entries: [y] });
+    expect(() => applyLogWrite(log(x), { fromIndex: 3, entries: [] })).toThrow(/outside 1..2/);
+    expect(() => applyLogWrite(log(x), { fromIndex: 0, entries: [] })).toThrow(RangeError);
   });
 });
 

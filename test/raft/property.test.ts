@@ -74,7 +74,7 @@ describe('negative controls: the same harness catches a broken core', () => {
     const trusting: StepFn = (state, input) => {
       if (input.type !== 'HandleAppendEntriesRequest') return step(state, input);
       const prevLogIndex = Math.min(input.message.prevLogIndex, state.log.length);
-      const prevLogTerm = state.log[prevLogIndex - 1]?.term ?? 0;
+      const prevLogTerm = state.log.termAt(prevLogIndex);
       return step(state, { ...input, message: { ...input.message, prevLogIndex, prevLogTerm } });
     };
     findsViolation(trusting, /LogMatching|StateMachineSafety|LeaderCompleteness/);

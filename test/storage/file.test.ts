@@ -3,8 +3,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Inputs, restoreNodeState, step, initialNodeState, type PersistUpdate } from '../../src/raft/index.js';
+import { Inputs, RaftLog, restoreNodeState, step, initialNodeState, type PersistUpdate } from '../../src/raft/index.js';
 import {
+  applyPersistUpdate,
   encodeState,
   FileStorage,
   INITIAL_PERSISTENT_STATE,
@@ -23,12 +24,12 @@ const A: PersistUpdate = {
   hardState: { currentTerm: 2, votedFor: 's1' },
   logWrite: { fromIndex: 1, entries: [{ term: 1, value: 'v1' }, { term: 2, value: 'v2' }] },
 };
-const stateA: PersistentState = { hardState: A.hardState!, log: A.logWrite!.entries };
+const stateA: PersistentState = { hardState: A.hardState!, log: RaftLog.from(A.logWrite!.entries) };
 const B: PersistUpdate = {
   hardState: { currentTerm: 3, votedFor: 's2' },
   logWrite: { fromIndex: 2, entries: [{ term: 3, value: 'v3' }] },
 };
-const stateB: PersistentState = { hardState: B.hardState!, log: [{ term: 1, value: 'v1' }, { term: 3, value: 'v3' }] };
+const stateB: PersistentState = { hardState: B.hardState!, log: RaftLog.from([{ term: 1, value: 'v1' }, { term: 3, value: 'v3' }]) };
 
 async function diskWithA(): Promise<CrashableFileSystem> {
   const fs = new CrashableFileSystem();
@@ -152,7 +153,7 @@ describe('FileStorage crash safety (simulated disk)', () => {
       }
       async save(update: PersistUpdate): Promise<void> {
         const base = await this.load();
-        const next = { hardState: update.hardState ?? base.hardState, log: update.logWrite ? [...base.log.slice(0, update.logWrite.fromIndex - 1), ...update.logWrite.entries] : base.log };
+        const next = applyPersistUpdate(base, update);
         const file = await this.fs.openForWrite(PATH);
         await file.write(encodeState(next));
         await file.sync();

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { RaftLog } from '../../src/raft/index.js';
 import { applyPersistUpdate, INITIAL_PERSISTENT_STATE, MemoryStorage } from '../../src/storage/index.js';
 
 describe('MemoryStorage', () => {
@@ -15,9 +16,9 @@ describe('MemoryStorage', () => {
   });
 
   it('does not let callers alias its contents', async () => {
-    const storage = new MemoryStorage({ hardState: { currentTerm: 1, votedFor: null }, log: [{ term: 1, value: 'a' }] });
+    const storage = new MemoryStorage({ hardState: { currentTerm: 1, votedFor: null }, log: RaftLog.from([{ term: 1, value: 'a' }]) });
     const loaded = await storage.load();
-    (loaded.log as { term: number; value: string }[]).push({ term: 9, value: 'x' });
+    (loaded.log.entry(1) as { term: number }).term = 9;
     expect((await storage.load()).log).toEqual([{ term: 1, value: 'a' }]);
   });
 

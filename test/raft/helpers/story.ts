@@ -182,7 +182,7 @@ export class Story {
 
   /** A node's log as `t<term>:<value>` strings, for readable assertions. */
   logOf(id: NodeId): string[] {
-    return this.node(id).log.map((e) => `t${e.term}:${e.value}`);
+    return Array.from(this.node(id).log, (e) => `t${e.term}:${e.value}`);
   }
 
   /** The transcript lines since the last call (so each story paragraph can assert its own steps). */
