@@ -18,6 +18,7 @@ import { writeFileSync } from 'node:fs';
 import { describeLatency } from '../sim/latency.js';
 import { LAN_LATENCY, SSD_WRITE, type Scenario } from '../sim/scenario.js';
 import { simulate } from '../sim/simulator.js';
+import { median } from './stats.js';
 
 /** The latency model of both benchmarks, stated in every report. */
 export const BENCH_MODEL = {
@@ -82,6 +83,31 @@ export function measureSimThroughput(options: { minWallMs?: number; checkInvaria
   }
   const wallMs = performance.now() - started;
   return { nodes, runs, wallMs, delivered, deliveredPerSecond: (delivered / wallMs) * 1000, eventsPerSecond: (events / wallMs) * 1000, checkInvariants };
+}
+
+/** Throughput with invariant checks off and on: the median of several alternating measurements of each. */
+export interface SimThroughputComparison {
+  readonly checksOff: { readonly medianPerSecond: number; readonly runs: readonly SimThroughput[] };
+  readonly checksOn: { readonly medianPerSecond: number; readonly runs: readonly SimThroughput[] };
+  /** How many times slower the monitored simulator is. */
+  readonly checksCost: number;
+}
+
+/**
+ * `reps` measurements of each kind, alternating off and on so a burst of load on a shared machine hits
+ * both alike; the medians are the figures.
+ */
+export function compareSimThroughput(reps: number, minWallMs = 2000): SimThroughputComparison {
+  const off: SimThroughput[] = [];
+  const on: SimThroughput[] = [];
+  for (let i = 0; i < reps; i++) {
+    off.push(measureSimThroughput({ minWallMs }));
+    on.push(measureSimThroughput({ minWallMs, checkInvariants: true }));
+  }
+  const summary = (runs: SimThroughput[]) => ({ medianPerSecond: median(runs.map((r) => r.deliveredPerSecond)), runs });
+  const checksOff = summary(off);
+  const checksOn = summary(on);
+  return { checksOff, checksOn, checksCost: checksOff.medianPerSecond / checksOn.medianPerSecond };
 }
 
 /** Commit latency of one cluster size. */

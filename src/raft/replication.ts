@@ -78,21 +78,17 @@ export function appendEntries(state: NodeState, peer: NodeId): Effect {
  * `matchIndex`), or 0 when no index is held by a majority.
  */
 export function majorityMatchIndex(state: NodeState): Index {
-  // Counting instead of sorting a copy: no allocation, and clusters are small (quadratic in members).
   const quorum = quorumSize(state.servers);
+  // Read each member's index once, then count instead of sorting: clusters are small (quadratic in members).
+  const held = state.servers.map((s) => (s === state.id ? state.log.length : Math.min(state.matchIndex[s] ?? 0, state.log.length)));
   let best = 0;
-  for (const s of state.servers) {
-    const candidate = held(state, s);
+  for (const candidate of held) {
     if (candidate <= best) continue;
     let holders = 0;
-    for (const t of state.servers) if (held(state, t) >= candidate) holders++;
+    for (const h of held) if (h >= candidate) holders++;
     if (holders >= quorum) best = candidate;
   }
   return best;
-}
-
-function held(state: NodeState, server: NodeId): Index {
-  return server === state.id ? state.log.length : Math.min(state.matchIndex[server] ?? 0, state.log.length);
 }
 
 /**

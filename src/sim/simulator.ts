@@ -99,6 +99,9 @@ type Ev =
   | { readonly k: 'restart'; readonly node: number; readonly inc: number }
   | { readonly k: 'heal' };
 
+/** The events that travel over the network. */
+type Delivery = Extract<Ev, { k: 'raft' | 'request' | 'response' }>;
+
 interface Batch {
   readonly messages: readonly Message[];
   readonly committed: readonly CommittedEntry[];
@@ -138,7 +141,7 @@ class NodeHost {
   /** Local clock seconds per real second. */
   get rate(): number {
     let r = this.baseRate;
-    for (const v of this.rateOverrides.values()) r = v;
+    if (this.rateOverrides.size > 0) for (const v of this.rateOverrides.values()) r = v;
     return r;
   }
 }
@@ -171,6 +174,8 @@ class Simulation {
   private readonly partitions = new Map<number, [number, number][]>();
   private readonly active = new Set<number>();
   private healed = false;
+  /** Whether every client is done; only a client's own events change that, so it is updated after them. */
+  private clientsDone = false;
   private readonly election: { readonly min: number; readonly max: number };
   private readonly heartbeat: number;
   private readonly log: ((line: string) => void) | null;
@@ -250,6 +255,7 @@ class Simulation {
     this.q.push(sc.healAtMs, { k: 'heal' });
     for (const h of this.nodes) this.armElection(h);
     this.startClients();
+    this.clientsDone = this.clients.every((c) => c.done);
     let violation: Violation | null = null;
     const deadline = sc.healAtMs + sc.livenessBoundMs;
     try {
@@ -264,7 +270,7 @@ class Simulation {
         this.stats.events++;
         if (this.stats.events > maxEvents) throw new Stop(this.internal(`more than ${maxEvents} events`));
         this.dispatch(next.item);
-        if (this.healed && this.clients.every((c) => c.done)) break;
+        if (this.healed && this.clientsDone) break;
       }
     } catch (e) {
       if (!(e instanceof Stop)) throw e;
@@ -297,11 +303,15 @@ class Simulation {
     response: (e) => {
       this.stats.clientMessages++;
       this.clients[e.client]?.onResponse(e.resp);
+      this.clientsDone = this.clients.every((c) => c.done);
     },
     election: (e) => this.onElectionTimer(this.nodes[e.node]!, e.token),
     heartbeat: (e) => this.onHeartbeat(this.nodes[e.node]!, e.inc, e.term),
     disk: (e) => this.onDiskDone(this.nodes[e.node]!, e.inc),
-    client: (e) => this.clients[e.client]?.onTimer(e.token),
+    client: (e) => {
+      this.clients[e.client]?.onTimer(e.token);
+      this.clientsDone = this.clients.every((c) => c.done);
+    },
     'fault-start': (e) => this.startFault(e.fault),
     'fault-end': (e) => this.endFault(e.fault),
     restart: (e) => this.restart(this.nodes[e.node]!, e.inc),
@@ -410,19 +420,38 @@ class Simulation {
 
   // ---------------------------------------------------------------- network
 
-  private send(from: number, to: number, ev: (delay: number) => Ev, what: () => string): void {
+  /** Put `ev` on the wire from endpoint `from` to `to`: the network decides whether it arrives, when, and how often. */
+  private send(from: number, to: number, ev: Delivery): void {
     this.stats.sent++;
     const fate = this.network.fate(from, to);
     if (fate.length === 0) {
       this.stats.dropped++;
-      if (this.log !== null) this.say(this.endpointName(from), `lost: ${what()}`);
+      if (this.log !== null) this.say(this.endpointName(from), `lost: ${this.describeDelivery(ev)}`);
       return;
     }
     if (fate.length > 1) this.stats.duplicated++;
     if (this.log !== null && (this.options.verbose === true || fate.length > 1)) {
-      this.say(this.endpointName(from), `${fate.length > 1 ? 'sent twice' : 'sent'}: ${what()}`);
+      this.say(this.endpointName(from), `${fate.length > 1 ? 'sent twice' : 'sent'}: ${this.describeDelivery(ev)}`);
     }
-    for (const d of fate) this.q.push(this.now + d, ev(d));
+    // Events are never changed once made, so a duplicate can share its original's.
+    for (const d of fate) this.q.push(this.now + d, ev);
+  }
+
+  private describeDelivery(ev: Delivery): string {
+    switch (ev.k) {
+      case 'raft':
+        return formatMessage(ev.msg);
+      case 'request': {
+        const r = ev.req;
+        return `request ${r.client}#${r.seq} (attempt ${r.attempt}) ${formatOp(r.op)} to s${ev.to + 1}`;
+      }
+      case 'response': {
+        const r = ev.resp;
+        return `answer ${r.client}#${r.seq} ${r.type === 'ok' ? formatResult(r.result) : r.type}`;
+      }
+      default:
+        return unreachable(ev, 'delivery');
+    }
   }
 
   private endpointName(i: number): string {
@@ -432,7 +461,7 @@ class Simulation {
   private release(h: NodeHost, batch: Batch): void {
     for (const m of batch.messages) {
       const to = this.indexOf(m.to);
-      this.send(h.index, to, () => ({ k: 'raft', to, from: h.index, msg: m }), () => formatMessage(m));
+      this.send(h.index, to, { k: 'raft', to, from: h.index, msg: m });
     }
     for (const e of batch.committed) this.apply(h, e);
   }
@@ -503,7 +532,7 @@ class Simulation {
       const client = this.clients.findIndex((x) => x.config.id === c.client);
       if (client < 0) return;
       const resp: KvResponse = { type: 'ok', client: c.client, seq: c.seq, result: outcome.result };
-      this.send(h.index, this.n + client, () => ({ k: 'response', client, from: h.index, resp }), () => `answer ${c.client}#${c.seq} ${formatResult(outcome.result)}`);
+      this.send(h.index, this.n + client, { k: 'response', client, from: h.index, resp });
     }
   }
 
@@ -513,7 +542,7 @@ class Simulation {
     if (!h.up) return;
     const client = this.clients.findIndex((x) => x.config.id === req.client);
     const answer = (resp: KvResponse): void =>
-      this.send(to, this.n + client, () => ({ k: 'response', client, from: to, resp }), () => `answer ${req.client}#${req.seq} ${resp.type}`);
+      this.send(to, this.n + client, { k: 'response', client, from: to, resp });
     const notLeader = (): void => {
       const hint = h.raft.leaderHint;
       answer({ type: 'not-leader', client: req.client, seq: req.seq, leaderHint: hint === null ? null : this.servers.indexOf(hint) });
@@ -540,7 +569,7 @@ class Simulation {
       now: () => this.now,
       healed: () => this.healed,
       send: (node: number, request: KvRequest) => {
-        this.send(this.n + index, node, () => ({ k: 'request', to: node, from: this.n + index, req: request }), () => `request ${request.client}#${request.seq} (attempt ${request.attempt}) ${formatOp(request.op)} to s${node + 1}`);
+        this.send(this.n + index, node, { k: 'request', to: node, from: this.n + index, req: request });
       },
       setTimer: (at: number, token: number) => this.q.push(at, { k: 'client', client: index, token }),
       record: (e: HistoryEvent<KvOp, KvResult>) => this.record(e),

@@ -12,8 +12,18 @@ import { fileURLToPath } from 'node:url';
 import { ExitCode, WorkbenchError } from '../errors.js';
 import { MIN_JAVA_MAJOR, TLC_ARTIFACT, TLC_JAR_NAME, TLC_PIN } from './pin.js';
 
-/** The repository root (two levels above this file). */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/**
+ * The repository root: the nearest folder above this file holding a `package.json`. Searched rather than
+ * fixed at two levels up, so the same holds for the tsc build `npm run bench` runs from `.cache/build/`.
+ */
+export const REPO_ROOT = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
+
+function findPackageRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return resolve(from, '..', '..');
+  }
+}
 
 /** Where `npm install` puts the pinned jar (git-ignored). */
 export const TLC_CACHE_DIR = join(REPO_ROOT, '.cache', 'tlc');

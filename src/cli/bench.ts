@@ -1,0 +1,245 @@
+/**
+ * `npm run bench`: speed figures, each against a baseline measured in the same run.
+ *
+ * Every suite is measured in a process of its own (a child of this one, like JMH's forks): V8 tunes its
+ * inline caches to whatever ran first, so the simulator measured after the replay suite in one process
+ * ran about a third slower than on its own. A fresh process per suite makes each figure independent of
+ * which other suites were asked for.
+ *
+ * @module
+ */
+import { fork } from 'node:child_process';
+import { join } from 'node:path';
+import { benchReplay, type ReplayThroughputFigures } from '../bench/replay.js';
+import { BENCH_MODEL, benchCommitLatency, compareSimThroughput, formatLatencyTable, type LatencyRow, type SimThroughputComparison } from '../bench/sim.js';
+import { measureTlcOverhead, type TlcOverheadFigures } from '../bench/tlc-overhead.js';
+import { unreachable } from '../raft/exhaustive.js';
+import { ExitCode, WorkbenchError } from '../errors.js';
+import { REPO_ROOT, resolveToolchain } from '../tlc/toolchain.js';
+import { commandLine, runCommand } from './args.js';
+import { formatCount, renderTable } from './format.js';
+
+const HELP = `Usage: npm run bench -- [--reps N] [--json] [suite ...]
+
+Suites (default: all, each in a fresh process):
+  tlc     the TLC wrapper's overhead: bench/Workload.tla (216,000 states) run as a raw
+          \`java tlc2.TLC\` command and through the wrapper, alternating; ratio of medians (goal <= 5 %)
+  replay  trace replay throughput in spec steps/s on one core (goal >= 200,000), next to the cost of
+          the core step alone and of the comparison with the trace's state alone
+  sim     simulator throughput in delivered messages/s (goal >= 500,000), with invariant checks off
+          and on (the cost of monitoring), median of --reps alternating runs; commit latency (mean,
+          p50, p99) for N = 3, 5, 9 as a table and an SVG chart (bench/commit-latency.svg)
+
+Options:
+  --reps <n>   runs of each kind per suite (default 3)
+  --json       print the figures as JSON
+  -h, --help   this help
+
+The suites run the tsc build in .cache/build/ (compiled by the npm script): the code as it ships.`;
+
+/** The benchmark suites, in the order they run. */
+export const SUITES = ['tlc', 'replay', 'sim'] as const;
+/** One suite's name. */
+export type Suite = (typeof SUITES)[number];
+
+/** The simulator suite's figures. */
+export interface SimFigures {
+  readonly model: string;
+  readonly throughput: SimThroughputComparison;
+  readonly latency: readonly LatencyRow[];
+  readonly svg: string;
+}
+
+/** What each suite measures. */
+export type SuiteFigures =
+  | { readonly suite: 'tlc'; readonly figures: TlcOverheadFigures }
+  | { readonly suite: 'replay'; readonly figures: ReplayThroughputFigures }
+  | { readonly suite: 'sim'; readonly figures: SimFigures };
+
+/** Where the command writes; injected so tests can capture it. */
+export interface BenchIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+// What a child is started with: the suite to measure and send back to the parent. An environment variable
+// rather than an option, so no command line typed by a user can turn a process into a worker.
+const WORKER_ENV = 'WORKBENCH_BENCH_SUITE';
+
+const cli = commandLine('bench');
+
+function isSuite(name: string): name is Suite {
+  return (SUITES as readonly string[]).includes(name);
+}
+
+async function measure(suite: Suite, reps: number, io: BenchIo): Promise<SuiteFigures> {
+  switch (suite) {
+    case 'tlc': {
+      const toolchain = await resolveToolchain();
+      const figures = await measureTlcOverhead(
+        { module: join(REPO_ROOT, 'bench', 'Workload.tla'), config: join(REPO_ROOT, 'bench', 'Workload.cfg'), toolchain, workers: 2 },
+        reps,
+        (kind, ms) => io.stderr(`  tlc: ${kind} run ${(ms / 1000).toFixed(2)} s\n`),
+      );
+      return { suite, figures };
+    }
+    case 'replay':
+      return { suite, figures: await benchReplay({ repetitions: reps }) };
+    case 'sim': {
+      io.stderr('  sim: measuring throughput and commit latency ...\n');
+      const throughput = compareSimThroughput(reps);
+      const svg = join(REPO_ROOT, 'bench', 'commit-latency.svg');
+      const latency = benchCommitLatency(svg);
+      return { suite, figures: { model: BENCH_MODEL.description, throughput, latency, svg } };
+    }
+    default:
+      return unreachable(suite, 'bench suite');
+  }
+}
+
+/** A suite's figures as the text report. */
+export function renderSuite(result: SuiteFigures, reps: number): string {
+  switch (result.suite) {
+    case 'tlc': {
+      const tlc = result.figures;
+      const seconds = (ms: number) => (ms / 1000).toFixed(2);
+      return (
+        `\nTLC wrapper overhead (${formatCount(tlc.distinctStates)} distinct states, ${reps} runs each, 2 workers)\n` +
+        `${renderTable(
+          ['run', 'median s', 'runs s'],
+          [
+            ['raw java tlc2.TLC', seconds(tlc.rawMedianMs), tlc.rawRunsMs.map(seconds).join(' ')],
+            ['wrapper (runTlc)', seconds(tlc.wrapperMedianMs), tlc.wrapperRunsMs.map(seconds).join(' ')],
+          ],
+        )}\n` +
+        `ratio wrapper/raw ${tlc.ratio.toFixed(3)}: overhead ${tlc.overheadPercent.toFixed(1)} % (goal <= 5 %)\n`
+      );
+    }
+    case 'replay': {
+      const r = result.figures;
+      const row = (name: string, m: { stepsPerSecond: number; nsPerStep: number }) => [name, formatCount(Math.round(m.stepsPerSecond)), (m.nsPerStep / 1000).toFixed(2)];
+      return (
+        `\nTrace replay (${r.traces} traces, ${formatCount(r.steps)} steps x ${r.passes} passes, median of ${r.repetitions}, one core)\n` +
+        `${renderTable(
+          ['loop', 'steps/s', 'us/step'],
+          [row('replay (clusterStep + comparison)', r.replay), row('clusterStep only', r.stepOnly), row('comparison only (clusterMatches)', r.comparisonOnly)],
+          new Set([1, 2]),
+        )}\ncomparison: ${(100 * r.comparisonShare).toFixed(0)} % of a replayed step; goal >= ${formatCount(r.goalStepsPerSecond)} steps/s\n`
+      );
+    }
+    case 'sim': {
+      const { throughput, latency, svg, model } = result.figures;
+      const row = (name: string, t: SimThroughputComparison['checksOff']) => [
+        name,
+        formatCount(Math.round(t.medianPerSecond)),
+        t.runs.map((r) => formatCount(Math.round(r.deliveredPerSecond))).join(' '),
+      ];
+      const nodes = throughput.checksOff.runs[0]?.nodes ?? 0;
+      return (
+        `\nSimulator throughput (${nodes} nodes, fault-free workload, ${reps} runs of each, alternating)\n` +
+        `${renderTable(
+          ['run', 'median delivered msgs/s', 'runs'],
+          [row('invariant checks off', throughput.checksOff), row('invariant checks on', throughput.checksOn)],
+          new Set([1]),
+        )}\n` +
+        `checks cost ${throughput.checksCost.toFixed(1)}x; goal >= 500,000 msgs/s without checks\n` +
+        `\nCommit latency vs replication depth (${model})\n${formatLatencyTable(latency)}\nchart: ${svg}\n`
+      );
+    }
+    default:
+      return unreachable(result, 'bench figures');
+  }
+}
+
+/** How to start a suite's child process. */
+export interface BenchChild {
+  /** The entry point to start again (the compiled `scripts/bench.js`). */
+  readonly script: string;
+  /** Node options of the child (default: this process's). */
+  readonly execArgv?: readonly string[];
+  /** Environment of the child (default: this process's). */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Run `suite` in a child process of the bench script and resolve to its figures. The child's output
+ * (progress, or its one-line error) is passed through; when it fails, its exit code is passed on.
+ */
+function measureInChild(child: BenchChild, suite: Suite, reps: number, io: BenchIo): Promise<SuiteFigures> {
+  return new Promise((resolve, reject) => {
+    const worker = fork(child.script, ['--reps', String(reps)], {
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      execArgv: [...(child.execArgv ?? process.execArgv)],
+      env: { ...(child.env ?? process.env), [WORKER_ENV]: suite },
+    });
+    worker.stdout?.on('data', (chunk: Buffer) => io.stdout(chunk.toString()));
+    worker.stderr?.on('data', (chunk: Buffer) => io.stderr(chunk.toString()));
+    let figures: SuiteFigures | null = null;
+    worker.on('message', (message) => {
+      figures = message as SuiteFigures;
+    });
+    worker.on('error', reject);
+    worker.on('close', (code, signal) => {
+      if (figures !== null && code === 0) return resolve(figures);
+      reject(new BenchChildFailed(suite, code ?? ExitCode.INTERRUPTED, signal));
+    });
+  });
+}
+
+class BenchChildFailed extends Error {
+  constructor(
+    readonly suite: Suite,
+    readonly exitCode: number,
+    readonly signal: NodeJS.Signals | null,
+  ) {
+    super(`the ${suite} suite ended with ${signal === null ? `exit code ${exitCode}` : `signal ${signal}`}`);
+  }
+}
+
+/** The bench command: each suite runs in a child started as `child` says. */
+export async function bench(argv: readonly string[], io: BenchIo, child: BenchChild): Promise<number> {
+  return runCommand('bench', io.stderr, async () => {
+    const { values, positionals } = cli.parse(argv, {
+      allowPositionals: true,
+      options: {
+        reps: { type: 'string', default: '3' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+    if (values.help) {
+      io.stdout(`${HELP}\n`);
+      return ExitCode.OK;
+    }
+    const reps = Number(values.reps);
+    if (!Number.isInteger(reps) || reps < 1) throw cli.usage(`--reps must be a positive integer, not "${values.reps}".`);
+    const worker = process.env[WORKER_ENV];
+    if (worker !== undefined && process.send !== undefined) {
+      if (!isSuite(worker)) throw cli.usage(`${WORKER_ENV}=${worker} names no bench suite.`);
+      const result = await measure(worker, reps, io);
+      await new Promise<void>((done) => process.send!(result, () => done()));
+      // An open IPC channel would keep the child alive.
+      process.disconnect?.();
+      return ExitCode.OK;
+    }
+    const suites = positionals.length > 0 ? positionals : [...SUITES];
+    const unknown = suites.filter((s) => !isSuite(s));
+    if (unknown.length > 0) throw new WorkbenchError(`Unknown bench suite ${unknown.join(', ')}.`, ExitCode.USAGE, `Known suites: ${SUITES.join(', ')}.`);
+
+    const figures: Partial<Record<Suite, SuiteFigures['figures']>> = {};
+    for (const suite of suites.filter(isSuite)) {
+      let result: SuiteFigures;
+      try {
+        result = await measureInChild(child, suite, reps, io);
+      } catch (error) {
+        // The child has printed why; stop with its exit code rather than a second message.
+        if (error instanceof BenchChildFailed) return error.exitCode;
+        throw error;
+      }
+      figures[suite] = result.figures;
+      if (!values.json) io.stdout(renderSuite(result, reps));
+    }
+    if (values.json) io.stdout(`${JSON.stringify(figures, null, 2)}\n`);
+    return ExitCode.OK;
+  });
+}
