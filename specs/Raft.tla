@@ -26,9 +26,9 @@ CONSTANT Value
 CONSTANT Nil
 
 (***************************************************************************)
-(* Negative-control switches.  Both are FALSE in every normal model.  Each *)
+(* Negative-control switches.  All are FALSE in every normal model.  Each *)
 (* removes one safety-critical condition of Raft so that the model        *)
-(* checker can prove that the invariants below really catch the bug.      *)
+(* checker can prove that the properties below really catch the bug.     *)
 (***************************************************************************)
 
 \* DANGER: when TRUE, a leader commits entries of earlier terms by counting
@@ -40,10 +40,21 @@ CONSTANT UNSAFE_CommitWithoutCurrentTermCheck
 \* candidate's log is at least as up to date as its own.
 CONSTANT UNSAFE_GrantVoteWithoutLogCheck
 
+\* DANGER: when TRUE, a server grants its vote even when it has already voted
+\* for another candidate in the same term.
+CONSTANT UNSAFE_GrantVoteTwice
+
+\* DANGER: when TRUE, a follower sets its commit index from every accepted
+\* AppendEntries request instead of only ever raising it, so a stale request
+\* (duplicated, or overtaken by a newer one) lowers it.
+CONSTANT UNSAFE_CommitIndexFromAnyRequest
+
 ASSUME /\ Server # {}
        /\ Nil \notin Server
        /\ UNSAFE_CommitWithoutCurrentTermCheck \in BOOLEAN
        /\ UNSAFE_GrantVoteWithoutLogCheck \in BOOLEAN
+       /\ UNSAFE_GrantVoteTwice \in BOOLEAN
+       /\ UNSAFE_CommitIndexFromAnyRequest \in BOOLEAN
 
 -----------------------------------------------------------------------------
 (***************************************************************************)
@@ -283,7 +294,7 @@ HandleRequestVoteRequest(i, j, m) ==
                        /\ m.mlastLogIndex >= Len(log[i])
            grant == /\ m.mterm = term
                     /\ (logOk \/ UNSAFE_GrantVoteWithoutLogCheck)
-                    /\ vote \in {Nil, j}
+                    /\ (vote \in {Nil, j} \/ UNSAFE_GrantVoteTwice)
        IN  /\ currentTerm' = [currentTerm EXCEPT ![i] = term]
            /\ role'        = [role EXCEPT ![i] = RoleAfter(i, m)]
            /\ votedFor'    = [votedFor EXCEPT ![i] = IF grant THEN j ELSE vote]
@@ -345,7 +356,9 @@ HandleAppendEntriesRequest(i, j, m) ==
            /\ commitIndex' =
                  IF accept
                    THEN [commitIndex EXCEPT ![i] =
-                           Max(@, Min(m.mcommitIndex, lastNew))]
+                           IF UNSAFE_CommitIndexFromAnyRequest
+                             THEN Min(m.mcommitIndex, lastNew)
+                             ELSE Max(@, Min(m.mcommitIndex, lastNew))]
                    ELSE commitIndex
            /\ Reply([mtype       |-> "AppendEntriesResponse",
                      mterm       |-> term,

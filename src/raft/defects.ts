@@ -8,10 +8,11 @@
 import type { StepFn } from './cluster.js';
 import { lastTerm } from './log.js';
 import { majorityMatchIndex } from './replication.js';
+import { updateNode } from './state.js';
 import { NO_OUTPUTS, step } from './step.js';
 
 /** Names of the injectable defects. */
-export type DefectName = 'double-vote' | 'skip-log-check' | 'commit-old-term' | 'volatile-voted-for';
+export type DefectName = 'double-vote' | 'skip-log-check' | 'commit-old-term' | 'volatile-voted-for' | 'commit-index-regress';
 
 /** One defect: what it breaks, and the broken step function. */
 export interface Defect {
@@ -56,6 +57,20 @@ const volatileVotedFor: StepFn = (state, input) => {
   return input.type === 'Restart' ? { ...result, state: { ...result.state, votedFor: null } } : result;
 };
 
+/**
+ * A follower that takes its commit index from each accepted AppendEntries request as it is, instead of
+ * only ever raising it: a stale request (duplicated, or overtaken by a newer one) lowers it. The spec's
+ * UNSAFE_CommitIndexFromAnyRequest.
+ */
+const commitIndexRegress: StepFn = (state, input) => {
+  const result = step(state, input);
+  if (input.type !== 'HandleAppendEntriesRequest' || result.outputs.notEnabled !== null) return result;
+  const reply = result.outputs.messages[0];
+  if (reply?.type !== 'AppendEntriesResponse' || !reply.success) return result;
+  const commitIndex = Math.min(input.message.commitIndex, reply.matchIndex);
+  return commitIndex === result.state.commitIndex ? result : { ...result, state: updateNode(result.state, { commitIndex }) };
+};
+
 /** Every defect, by name. */
 export const DEFECTS: Readonly<Record<DefectName, Defect>> = {
   'double-vote': { name: 'double-vote', breaks: 'a server votes at most once per term', step: doubleVote },
@@ -73,6 +88,11 @@ export const DEFECTS: Readonly<Record<DefectName, Defect>> = {
     name: 'volatile-voted-for',
     breaks: 'votedFor is durable and survives a restart',
     step: volatileVotedFor,
+  },
+  'commit-index-regress': {
+    name: 'commit-index-regress',
+    breaks: "a follower's commit index only ever grows (a stale AppendEntries request must not lower it)",
+    step: commitIndexRegress,
   },
 };
 

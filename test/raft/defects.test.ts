@@ -14,6 +14,7 @@ const expected: Record<DefectName, RegExp> = {
   'skip-log-check': /LeaderCompleteness|StateMachineSafety|LogMatching/,
   'commit-old-term': /LeaderCompleteness|StateMachineSafety/,
   'volatile-voted-for': /ElectionSafety|LeaderCompleteness|StateMachineSafety|LogMatching/,
+  'commit-index-regress': /CommitIndexMonotonic/,
 };
 
 describe('defective cores are caught by random schedules', () => {

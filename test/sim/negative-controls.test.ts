@@ -20,6 +20,7 @@ const CONTROLS: Control[] = [
   { defect: 'skip-log-check', profile: 'partitions', budget: 300, expected: /LeaderCompleteness|StateMachineSafety|LogMatching/ },
   { defect: 'commit-old-term', profile: 'figure8', budget: 2000, expected: /LeaderCompleteness|StateMachineSafety|AppliedAgreement/ },
   { defect: 'volatile-voted-for', profile: 'elections', budget: 2000, expected: /ElectionSafety|LeaderCompleteness|StateMachineSafety|LogMatching/ },
+  { defect: 'commit-index-regress', profile: 'elections', budget: 300, expected: /CommitIndexMonotonic/ },
   { defect: 'apply-retries-twice', profile: 'network', budget: 500, expected: /not linearizable/ },
 ];
 
