@@ -41,7 +41,7 @@ describe('negative controls: each defect is caught within its budget', () => {
       const f = outcome.failure!;
       expect(f.violation.message).toMatch(c.expected);
       const replay = replayCommand({ profile: c.profile, seed: SIM_SEED, path: f.path, defect: kv ? null : c.defect, kvDefect: kv ? 'apply-retries-twice' : null });
-      console.log(`negative control ${c.defect}: caught after ${f.foundAfter} schedules: ${f.violation.message.split('\n')[0]}\n  replay: ${replay}`);
+      console.log(`negative control ${c.defect}: caught after ${f.foundAfter} schedule${f.foundAfter === 1 ? '' : 's'}: ${f.violation.message.split('\n')[0]}\n  replay: ${replay}`);
     });
   }
 });
