@@ -232,9 +232,11 @@ export async function bench(argv: readonly string[], io: BenchIo, child: BenchCh
       try {
         result = await measureInChild(child, suite, reps, io);
       } catch (error) {
-        // The child has printed why; stop with its exit code rather than a second message.
-        if (error instanceof BenchChildFailed) return error.exitCode;
-        throw error;
+        if (!(error instanceof BenchChildFailed)) throw error;
+        // A child that exited has printed why: stop with its exit code rather than a second message. One
+        // killed by a signal (other than the user's Ctrl-C) could not, so say it here.
+        if (error.signal !== null && error.signal !== 'SIGINT') io.stderr(`bench: ${error.message}\n`);
+        return error.exitCode;
       }
       figures[suite] = result.figures;
       if (!values.json) io.stdout(renderSuite(result, reps));

@@ -1,5 +1,7 @@
 // The bench command's own behaviour: usage errors, and each suite measured in a child process whose
 // figures come back to the parent (or whose failure ends the command with the child's exit code).
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bench, renderSuite, type BenchChild, type SuiteFigures } from '../../src/cli/bench.js';
@@ -54,5 +56,13 @@ describe('npm run bench', () => {
     expect(r.code).toBe(ExitCode.ENVIRONMENT);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^bench: .*no-such\.jar/);
+  });
+
+  it('a child killed by a signal is reported, since it could not say so itself', async () => {
+    const script = join(mkdtempSync(join(tmpdir(), 'bench-child-')), 'killed.mjs');
+    writeFileSync(script, "process.kill(process.pid, 'SIGTERM');\n");
+    const r = await runBench(['sim'], { script, execArgv: [] });
+    expect(r.code).toBe(ExitCode.INTERRUPTED);
+    expect(r.stderr).toBe('bench: the sim suite ended with signal SIGTERM\n');
   });
 });
