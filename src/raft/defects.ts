@@ -6,7 +6,6 @@
  * @module
  */
 import type { StepFn } from './cluster.js';
-import { lastTerm } from './log.js';
 import { majorityMatchIndex } from './replication.js';
 import { updateNode } from './state.js';
 import { NO_OUTPUTS, step } from './step.js';
@@ -34,7 +33,7 @@ const skipLogCheck: StepFn = (state, input) => {
   const m = input.message;
   // Present the candidate's log as at least as long as the voter's and ending in at least its last term,
   // so the up-to-date comparison always passes (the spec's UNSAFE_GrantVoteWithoutLogCheck).
-  const lastLogTerm = Math.max(m.lastLogTerm, lastTerm(state.log));
+  const lastLogTerm = Math.max(m.lastLogTerm, state.log.lastTerm);
   const lastLogIndex = Math.max(m.lastLogIndex, state.log.length);
   return step(state, { ...input, message: { ...m, lastLogTerm, lastLogIndex } });
 };

@@ -6,7 +6,7 @@
  */
 import { effect, observeTerm, refuse, type Effect } from './effect.js';
 import type { NotEnabled } from './inputs.js';
-import { isUpToDate, lastTerm } from './log.js';
+import { isUpToDate } from './log.js';
 import type { Message, RequestVoteRequest, RequestVoteResponse } from './messages.js';
 import { forEveryServer, quorumSize, updateNode } from './state.js';
 import type { NodeState } from './types.js';
@@ -42,7 +42,7 @@ export function timeout(state: NodeState): Effect {
       term,
       from: state.id,
       to: peer,
-      lastLogTerm: lastTerm(state.log),
+      lastLogTerm: state.log.lastTerm,
       lastLogIndex: state.log.length,
     }));
   return effect(next, { messages, resetElectionTimer: true });

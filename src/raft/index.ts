@@ -46,7 +46,7 @@ export type {
   TimeoutInput,
 } from './inputs.js';
 export { Inputs } from './inputs.js';
-export { applyLogWrite, diffLog, entryAt, isUpToDate, lastIndex, lastTerm, RaftLog, termAt } from './log.js';
+export { applyLogWrite, diffLog, isUpToDate, RaftLog } from './log.js';
 export { initialNodeState, quorumSize, restoreNodeState } from './state.js';
 export {
   enabledInternalInputs,

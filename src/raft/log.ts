@@ -126,26 +126,6 @@ export class RaftLog implements Iterable<LogEntry> {
   }
 }
 
-/** The spec's `Len(log)`. */
-export function lastIndex(log: RaftLog): Index {
-  return log.length;
-}
-
-/** The spec's `LastTerm(log)`: the term of the last entry, 0 for an empty log. */
-export function lastTerm(log: RaftLog): Term {
-  return log.lastTerm;
-}
-
-/** The entry at a 1-based index, or `undefined` when the log is shorter (or the index is 0). */
-export function entryAt(log: RaftLog, index: Index): LogEntry | undefined {
-  return log.entry(index);
-}
-
-/** The term at a 1-based index, 0 for index 0 (the spec's convention for `mprevLogTerm`). */
-export function termAt(log: RaftLog, index: Index): Term {
-  return log.termAt(index);
-}
-
 /**
  * The voter's "candidate's log is at least as up-to-date as mine" check (the spec's `logOk` for votes):
  * a later last term wins; with equal last terms the longer log wins.

@@ -6,7 +6,6 @@
  */
 import { effect, observeTerm, refuse, type Effect } from './effect.js';
 import type { NotEnabled, NotLeaderReply } from './inputs.js';
-import { entryAt, termAt } from './log.js';
 import type { AppendEntriesRequest, AppendEntriesResponse } from './messages.js';
 import { quorumSize, updateNode } from './state.js';
 import type { Index, NodeId, NodeState, Value } from './types.js';
@@ -59,14 +58,14 @@ export function appendEntriesGuard(state: NodeState, peer: NodeId): NotEnabled |
 export function appendEntries(state: NodeState, peer: NodeId): Effect {
   const next = state.nextIndex[peer] ?? 1;
   const prevLogIndex = next - 1;
-  const entry = entryAt(state.log, next);
+  const entry = state.log.entry(next);
   const message: AppendEntriesRequest = {
     type: 'AppendEntriesRequest',
     term: state.currentTerm,
     from: state.id,
     to: peer,
     prevLogIndex,
-    prevLogTerm: termAt(state.log, prevLogIndex),
+    prevLogTerm: state.log.termAt(prevLogIndex),
     entries: entry === undefined ? [] : [entry],
     commitIndex: state.commitIndex,
   };
@@ -109,7 +108,7 @@ export function advanceCommitIndexGuard(state: NodeState): NotEnabled | null {
       `${call} is not enabled: the largest index held by a majority is ${k}, not above commitIndex ${state.commitIndex}`,
     );
   }
-  const kTerm = termAt(state.log, k);
+  const kTerm = state.log.termAt(k);
   if (kTerm !== state.currentTerm) {
     return refuse(
       'NothingToCommit',
@@ -140,13 +139,13 @@ export function handleAppendEntriesRequest(state: NodeState, m: AppendEntriesReq
   const follower = updateNode(current, { role: current.role === 'Candidate' ? 'Follower' : current.role, leaderHint: m.from });
   const logOk =
     m.prevLogIndex === 0 ||
-    (m.prevLogIndex <= follower.log.length && termAt(follower.log, m.prevLogIndex) === m.prevLogTerm);
+    (m.prevLogIndex <= follower.log.length && follower.log.termAt(m.prevLogIndex) === m.prevLogTerm);
   if (!logOk) {
     return effect(follower, { messages: [appendEntriesReply(follower, m, false, 0)], resetElectionTimer: true });
   }
   const k = m.prevLogIndex + 1;
   const incoming = m.entries[0];
-  const existing = entryAt(follower.log, k);
+  const existing = follower.log.entry(k);
   const log =
     incoming === undefined || (existing !== undefined && existing.term === incoming.term)
       ? follower.log
