@@ -234,6 +234,7 @@ class Simulation {
 
   // ---------------------------------------------------------------- logging
 
+  // Hot paths test `this.log !== null` before calling: the check here cannot spare building the text.
   private say(who: string, text: string): void {
     if (this.log !== null) this.log(`${this.now.toFixed(3).padStart(10)} ms  ${who.padEnd(6)}${text}`);
   }
