@@ -5,9 +5,12 @@
  *
  * @module
  */
-import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ExitCode, WorkbenchError } from '../errors.js';
+import { FileReadError, readTextFile, relativePathProblem, resolveInside } from '../files/read.js';
 import type { SpecState } from '../raft/spec-state.js';
+import { REPO_ROOT } from '../tlc/toolchain.js';
+import { TraceError } from '../trace/itf-trace.js';
 
 /** A trace model's bounds and constants. */
 export interface ModelBounds {
@@ -56,15 +59,35 @@ export function parseModelBounds(text: string, file: string): ModelBounds {
   };
 }
 
-/** Reads a trace model's bounds from its config file. */
-export async function readModelBounds(file: string): Promise<ModelBounds> {
+/** The largest model config read (the committed ones are about 2 KB). */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
+const CONFIG_HINT =
+  "A trace's #meta.config names the model config TLC ran, relative to the repository root and under specs/ (e.g. specs/traces/MCRaftTraceTour.cfg); regenerate the trace with `npm run traces`.";
+
+/**
+ * Reads a trace model's bounds from its config: `config` is the trace's `#meta.config`, relative to
+ * the repository root `root`, and must name a file inside `root`/specs/ (no absolute path, no `..`,
+ * no symbolic link out of specs/), so a shared trace cannot make this read any other file.
+ * Throws a {@link TraceError} naming `trace` (how the trace is shown) otherwise.
+ */
+export async function readModelBounds(config: string, trace: string, root: string = REPO_ROOT): Promise<ModelBounds> {
+  const refuse = (problem: string): never => {
+    throw new TraceError(trace, undefined, `#meta.config ${JSON.stringify(config)} ${problem}`, CONFIG_HINT);
+  };
+  const segments = config.split(/[\\/]/);
+  const syntax = relativePathProblem(config) ?? (segments[0] !== 'specs' || segments.length < 2 ? 'is not under specs/' : undefined);
+  if (syntax !== undefined) refuse(syntax);
+  const found = await resolveInside(join(root, 'specs'), segments.slice(1).join('/'));
+  if ('problem' in found) return refuse(found.problem);
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    throw new WorkbenchError(`The trace model config ${file} cannot be read.`, ExitCode.SPEC_ERROR, "The trace's #meta.config names it; run from the repository that generated the trace.");
+    text = await readTextFile(found.path, { maxBytes: MAX_CONFIG_BYTES, what: 'trace model config', shown: config });
+  } catch (error) {
+    if (error instanceof FileReadError) return refuse(error.problem);
+    throw error;
   }
-  return parseModelBounds(text, file);
+  return parseModelBounds(text, config);
 }
 
 /** `TraceConstraint`: whether a state lies inside the model's bounds. */

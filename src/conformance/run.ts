@@ -3,17 +3,22 @@
  * files), replay each against the core, check enabledness over each tour model's graph, and
  * collect coverage.
  *
+ * A corpus may come from someone else. A folder's manifest and every file it lists, and every trace
+ * found in a folder without one, must lie inside that folder (relative paths without `..`, no
+ * symbolic link leading out); files are size-checked before they are read; a JSON error never
+ * quotes the file. A trace's `#meta.config` is confined to specs/ (see `readModelBounds`).
+ *
  * @module
  */
 import { existsSync, statSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { ExitCode, WorkbenchError } from '../errors.js';
+import { FileReadError, JsonSyntaxError, MAX_INPUT_BYTES, parseJson, readTextFile, resolveInside } from '../files/read.js';
 import type { StepFn } from '../raft/cluster.js';
-import { REPO_ROOT } from '../tlc/toolchain.js';
 import type { TourGraphFacts } from '../trace/generate.js';
-import { readTrace } from '../trace/itf-trace.js';
-import { readManifest } from '../trace/manifest.js';
+import { TraceError, readTrace } from '../trace/itf-trace.js';
+import { MANIFEST_FILE, type TraceManifest, readManifest } from '../trace/manifest.js';
 import { readModelBounds } from './bounds.js';
 import { CoverageCollector, type CoverageReport } from './coverage.js';
 import { checkEnabledness, type EnablednessReport } from './enabledness.js';
@@ -45,13 +50,56 @@ async function findTraceFiles(dir: string): Promise<string[]> {
   return out.sort();
 }
 
+const MANIFEST_HINT = 'A manifest lists trace files inside its own folder; regenerate the folder with `npm run traces`.';
+
+/** The largest manifest read (the committed one is about 30 KB). */
+export const MAX_MANIFEST_BYTES = MAX_INPUT_BYTES;
+
+/**
+ * A folder's manifest, checked before `readManifest` parses it: it must be a regular file inside the
+ * folder, at most {@link MAX_MANIFEST_BYTES}, and JSON (an error says where, never what it holds).
+ * `undefined` when the folder has none.
+ */
+async function readFolderManifest(dir: string, cwd: string): Promise<{ manifest: TraceManifest; shown: string } | undefined> {
+  const file = join(dir, MANIFEST_FILE);
+  try {
+    await lstat(file); // lstat: a manifest.json that is a link is there, wherever it leads
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw error;
+  }
+  const shown = relative(cwd, file) || file;
+  const fail = (problem: string): never => {
+    throw new TraceError(shown, undefined, problem, MANIFEST_HINT);
+  };
+  const found = await resolveInside(dir, MANIFEST_FILE);
+  if ('problem' in found) return fail(found.problem);
+  try {
+    parseJson(await readTextFile(found.path, { maxBytes: MAX_MANIFEST_BYTES, what: 'trace manifest', shown }));
+  } catch (error) {
+    if (error instanceof FileReadError) return fail(error.problem);
+    if (error instanceof JsonSyntaxError) return fail(error.message);
+    throw error;
+  }
+  const manifest = await readManifest(dir);
+  return manifest === undefined ? undefined : { manifest, shown };
+}
+
+function isGraphFacts(value: unknown): value is TourGraphFacts {
+  if (typeof value !== 'object' || value === null) return false;
+  const count = (key: string) => Object.hasOwn(value, key) && Number.isSafeInteger((value as Record<string, unknown>)[key]);
+  return count('states') && count('edges') && count('initialStates');
+}
+
 /**
  * Loads traces from files and folders. A folder with a manifest contributes the files its manifest
- * lists (a listed file that is missing is an error); a folder without one, every `*.itf.json` in it.
+ * lists (a listed file that is missing, or not inside the folder, is an error); a folder without
+ * one, every `*.itf.json` in it (each inside the folder). Files named explicitly are read as named.
  */
 export async function loadCorpus(paths: readonly string[], cwd: string): Promise<Corpus> {
   // Explicitly named files must be Raft traces; traces of other specs found in folders are skipped.
-  const files: { file: string; named: boolean }[] = [];
+  const files: { file: string; read: string; named: boolean }[] = [];
   const graphs = new Map<string, TourGraphFacts>();
   const skipped = new Map<string, SkippedTraces>();
   const skip = (spec: string, model: string, n: number) => {
@@ -62,27 +110,43 @@ export async function loadCorpus(paths: readonly string[], cwd: string): Promise
     const abs = resolve(cwd, p);
     if (!existsSync(abs)) throw new WorkbenchError(`No trace file or folder ${p}.`, ExitCode.USAGE, 'Pass trace files or folders; the default is traces/.');
     if (!statSync(abs).isDirectory()) {
-      files.push({ file: abs, named: true });
+      files.push({ file: abs, read: abs, named: true });
       continue;
     }
-    const manifest = await readManifest(abs);
-    if (manifest === undefined) {
-      files.push(...(await findTraceFiles(abs)).map((file) => ({ file, named: false })));
+    const read = await readFolderManifest(abs, cwd);
+    if (read === undefined) {
+      for (const file of await findTraceFiles(abs)) {
+        // readdir does not descend into linked folders, but a linked file is listed: it must stay inside.
+        const found = await resolveInside(abs, relative(abs, file));
+        if ('problem' in found) throw new TraceError(relative(cwd, file) || file, undefined, found.problem);
+        files.push({ file, read: found.path, named: false });
+      }
       continue;
     }
+    const { manifest, shown } = read;
     for (const batch of manifest.batches) {
       if (batch.spec !== RAFT_SPEC) {
         skip(batch.spec, batch.model, batch.traces.length);
         continue;
       }
-      if (batch.graph) graphs.set(batch.model, batch.graph);
-      for (const t of batch.traces) files.push({ file: join(abs, t.file), named: false });
+      if (batch.graph !== undefined) {
+        if (!isGraphFacts(batch.graph)) throw new TraceError(shown, undefined, `batch ${JSON.stringify(batch.model)}: "graph" must hold the numbers states, edges and initialStates`, MANIFEST_HINT);
+        graphs.set(batch.model, batch.graph);
+      }
+      for (const t of batch.traces as readonly unknown[]) {
+        const entry = typeof t === 'object' && t !== null && Object.hasOwn(t, 'file') ? (t as { file: unknown }).file : undefined;
+        if (typeof entry !== 'string') throw new TraceError(shown, undefined, 'a trace entry has no "file" path (a string)', MANIFEST_HINT);
+        const found = await resolveInside(abs, entry);
+        if ('problem' in found) throw new TraceError(shown, undefined, `lists ${JSON.stringify(entry)}, which ${found.problem}`, MANIFEST_HINT);
+        files.push({ file: join(abs, entry), read: found.path, named: false });
+      }
     }
   }
   const traces: RaftTrace[] = [];
-  for (const { file, named } of files) {
+  for (const { file, read, named } of files) {
     const shown = relative(cwd, file) || file;
-    const trace = await readTrace(file, shown);
+    // The checked real path is read; the path as listed names the trace in messages.
+    const trace = await readTrace(read, shown);
     if (!named && trace.meta.spec !== RAFT_SPEC) {
       skip(trace.meta.spec, trace.meta.model, 1);
       continue;
@@ -148,7 +212,8 @@ export async function runConformance(corpus: Corpus, options: ConformanceOptions
           'Regenerate it with `npm run traces -- --mode tour` (a tour file is missing or was edited).',
         );
       }
-      const bounds = await readModelBounds(join(REPO_ROOT, (traces[0] as RaftTrace).meta.config));
+      const first = traces[0] as RaftTrace;
+      const bounds = await readModelBounds(first.meta.config, first.file);
       enabledness.push(checkEnabledness(model, traces, bounds, options.stepFn));
     }
   }

@@ -6,6 +6,10 @@
  * Everything a trace may get wrong is reported as a {@link StateShapeError} naming the variable
  * path (`log[s2][1].term`), so a hand-edited or foreign trace fails with one precise message.
  *
+ * Server ids and record fields become keys of plain objects here (the core's per-server records), so
+ * a name every JavaScript object inherits (`__proto__`, `constructor`, `hasOwnProperty`, ...) is
+ * refused with a StateShapeError rather than used; everything is looked up as an own property.
+ *
  * @module
  */
 import { match } from 'ts-pattern';
@@ -25,7 +29,7 @@ import {
   sortSpecBag,
 } from '../raft/spec-state.js';
 import type { NodeId, NodeState, Role } from '../raft/types.js';
-import { type TlaValue, canonicalize } from '../tla/value.js';
+import { INHERITED_NAME, type TlaValue, canonicalize, isInheritedName } from '../tla/value.js';
 
 /** A trace value does not have the shape the vocabulary gives its variable. */
 export class StateShapeError extends Error {
@@ -42,7 +46,16 @@ export class StateShapeError extends Error {
 /** A value as plain JSON-like data: integers as numbers, model values and strings as strings. */
 export type Plain = boolean | number | string | readonly Plain[] | { readonly [key: string]: Plain };
 
-/** Converts a value to plain data (sets become arrays, functions become objects keyed by name). */
+/** A name that is about to key a plain object; refused when every JS object inherits it. */
+function key(name: string, path: string, what: string): string {
+  if (isInheritedName(name)) throw new StateShapeError(path, `${what} ${JSON.stringify(name)} is ${INHERITED_NAME}`);
+  return name;
+}
+
+/**
+ * Converts a value to plain data (sets become arrays, functions become objects keyed by name). A
+ * record field or function key named like an inherited property (`__proto__`) is a StateShapeError.
+ */
 export function toPlain(value: TlaValue, path = 'value'): Plain {
   return match(value)
     .with({ kind: 'bool' }, (v): Plain => v.value)
@@ -54,11 +67,11 @@ export function toPlain(value: TlaValue, path = 'value'): Plain {
     .with({ kind: 'str' }, (v): Plain => v.value)
     .with({ kind: 'modelValue' }, (v): Plain => v.name)
     .with({ kind: 'set' }, { kind: 'seq' }, (v): Plain => v.elements.map((e, i) => toPlain(e, `${path}[${i + 1}]`)))
-    .with({ kind: 'record' }, (v): Plain => Object.fromEntries([...v.fields].map(([k, f]) => [k, toPlain(f, `${path}.${k}`)])))
+    .with({ kind: 'record' }, (v): Plain => Object.fromEntries([...v.fields].map(([k, f]) => [key(k, path, 'field'), toPlain(f, `${path}.${k}`)])))
     .with({ kind: 'fn' }, (v): Plain =>
       Object.fromEntries(v.entries.map(([k, e]) => {
-        const key = nameOf(k, `${path} (a key)`);
-        return [key, toPlain(e, `${path}[${key}]`)];
+        const name = key(nameOf(k, `${path} (a key)`), path, 'key');
+        return [name, toPlain(e, `${path}[${name}]`)];
       })),
     )
     .exhaustive();
@@ -106,17 +119,17 @@ function entries(value: TlaValue, path: string): (readonly [TlaValue, TlaValue])
 
 /** A function over the servers, each value converted by `f`. */
 function perServer<T>(value: TlaValue, servers: readonly NodeId[], path: string, f: (v: TlaValue, path: string) => T): Record<NodeId, T> {
-  const out: Record<NodeId, T> = {};
+  const out = new Map<NodeId, T>();
   const es = entries(value, path);
   for (const [k, v] of es) {
     const id = nameOf(k, `${path} (a key)`);
     if (!servers.includes(id)) throw new StateShapeError(`${path}[${id}]`, `${id} is not one of the servers ${servers.join(', ')} (the domain of currentTerm)`);
-    out[id] = f(v, `${path}[${id}]`);
+    out.set(id, f(v, `${path}[${id}]`));
   }
-  const missing = servers.filter((s) => !(s in out));
+  const missing = servers.filter((s) => !out.has(s));
   if (missing.length > 0) throw new StateShapeError(path, `has no entry for ${missing.join(', ')}: its domain must be every server`);
-  // Keys inserted in sorted order, as toSpecState does.
-  return Object.fromEntries(servers.map((s) => [s, out[s] as T]));
+  // Keys inserted in sorted order, as toSpecState does; no server is an inherited name (specStateFromTla).
+  return Object.fromEntries(servers.map((s) => [s, out.get(s) as T]));
 }
 
 function sequence(value: TlaValue, path: string): TlaValue[] {
@@ -153,7 +166,7 @@ const MESSAGE_FIELDS: Readonly<Record<SpecMessage['mtype'], readonly string[]>> 
 export function specMessageFromTla(value: TlaValue, servers: readonly NodeId[], path: string): SpecMessage {
   if (value.kind !== 'record') throw new StateShapeError(path, `expected a message record, got ${show(value)}`);
   const type = value.fields.get('mtype');
-  if (type?.kind !== 'str' || !(type.value in MESSAGE_FIELDS)) {
+  if (type?.kind !== 'str' || !Object.hasOwn(MESSAGE_FIELDS, type.value)) {
     throw new StateShapeError(`${path}.mtype`, `expected one of ${Object.keys(MESSAGE_FIELDS).join(', ')}, got ${type === undefined ? 'nothing' : show(type)}`);
   }
   const mtype = type.value as SpecMessage['mtype'];
@@ -197,13 +210,16 @@ export function specMessageFromTla(value: TlaValue, servers: readonly NodeId[], 
  */
 export function specStateFromTla(vars: Readonly<Record<string, TlaValue>>): SpecState {
   const v = (name: keyof SpecState): TlaValue => {
-    const value = vars[name];
+    const value = Object.hasOwn(vars, name) ? vars[name] : undefined;
     if (value === undefined) throw new StateShapeError(name, 'is missing');
     return value;
   };
   const servers = entries(v('currentTerm'), 'currentTerm')
     .map(([k]) => nameOf(k, 'currentTerm (a key)'))
     .sort();
+  // Server ids key the core's per-server records (nodes, nextIndex, ...): refuse what every object has.
+  const inherited = servers.find(isInheritedName);
+  if (inherited !== undefined) throw new StateShapeError('currentTerm', `server ${JSON.stringify(inherited)} is ${INHERITED_NAME}; rename the model value`);
   if (servers.length === 0) throw new StateShapeError('currentTerm', 'has an empty domain: there must be at least one server');
   const server = (x: TlaValue, path: string) => {
     const id = nameOf(x, path);

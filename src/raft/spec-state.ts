@@ -1,5 +1,5 @@
 /**
- * The abstraction function: a cluster snapshot as the spec's variables (DESIGN.md section 3), plus the
+ * The abstraction function: a cluster snapshot as the spec's variables (ARCHITECTURE.md section 3), plus the
  * message and action-label mappings between readable TS names and the spec's `m*` records.
  *
  * The output is plain, deterministic JS: functions over `Server` are records keyed by node id (keys inserted
@@ -159,8 +159,9 @@ export class SpecShapeError extends Error {
   }
 }
 
+// Own properties only: a record read from a file must not supply a field through its prototype.
 function field(record: Record<string, unknown>, name: string, where: string): unknown {
-  if (!(name in record)) throw new SpecShapeError(`${where}: field "${name}" is missing`);
+  if (!Object.hasOwn(record, name)) throw new SpecShapeError(`${where}: field "${name}" is missing`);
   return record[name];
 }
 
@@ -241,7 +242,7 @@ export function fromSpecMessage(value: unknown, where = 'message'): Message {
 function perNode<T>(servers: readonly NodeId[], nodes: ClusterSnapshot['nodes'], f: (s: NodeState) => T): Record<NodeId, T> {
   const out: Record<NodeId, T> = {};
   for (const id of servers) {
-    const s = nodes[id];
+    const s = Object.hasOwn(nodes, id) ? nodes[id] : undefined;
     if (s === undefined) throw new RangeError(`cluster snapshot has no state for member ${id}`);
     out[id] = f(s);
   }
@@ -250,7 +251,7 @@ function perNode<T>(servers: readonly NodeId[], nodes: ClusterSnapshot['nodes'],
 
 function perServer(servers: readonly NodeId[], rec: Readonly<Record<NodeId, number>>): Record<NodeId, number> {
   const out: Record<NodeId, number> = {};
-  for (const id of servers) out[id] = rec[id] ?? 0;
+  for (const id of servers) out[id] = Object.hasOwn(rec, id) ? (rec[id] as number) : 0;
   return out;
 }
 
@@ -319,7 +320,7 @@ export function fromSpecActionLabel(value: unknown, where = 'action'): ActionLab
   if (name === 'AppendEntries') return { name, node: str(r, 'node', where), peer: str(r, 'peer', where) };
   const message = (): Message => fromSpecMessage(field(r, 'message', where), `${where}.message`);
   if (name === 'DropMessage' || name === 'DuplicateMessage') return { name, message: message() };
-  const expected = HANDLE_TYPES[name];
+  const expected = Object.hasOwn(HANDLE_TYPES, name) ? HANDLE_TYPES[name] : undefined;
   if (expected !== undefined) {
     const m = message();
     if (m.type !== expected) throw new SpecShapeError(`${where}: ${name} carries a ${m.type}, expected ${expected}`);

@@ -1,7 +1,7 @@
 /**
  * Parser for TLA+ values as TLC prints them (counterexample states, `Print` output): numbers,
  * strings, booleans, model values, sets, intervals, sequences/tuples, records and functions built
- * with `:>` and `@@`, nested to any depth, spread over any number of lines.
+ * with `:>` and `@@`, nested up to {@link MAX_TLA_DEPTH} levels, spread over any number of lines.
  *
  * Hand-written recursive descent: the printed-value language is tiny and no maintained npm package
  * parses it (a full TLA+ grammar such as tree-sitter-tlaplus would be a native dependency for a
@@ -34,7 +34,23 @@ type Token =
 const PUNCTUATION = ['|->', '<<', '>>', ':>', '@@', '..', '{', '}', '[', ']', '(', ')', ','] as const;
 type Punct = (typeof PUNCTUATION)[number];
 
-const UNESCAPE: Readonly<Record<string, string>> = { n: '\n', t: '\t', r: '\r', f: '\f', '"': '"', '\\': '\\' };
+const UNESCAPE: ReadonlyMap<string, string> = new Map([
+  ['n', '\n'],
+  ['t', '\t'],
+  ['r', '\r'],
+  ['f', '\f'],
+  ['"', '"'],
+  ['\\', '\\'],
+]);
+
+/**
+ * A TLA+ identifier: letters, digits and `_`, with at least one letter (`1st` and `_x9` are
+ * identifiers, `12` and `_` are not). Anchored, so it also tells a name from a number.
+ */
+export const TLA_IDENTIFIER = /^[A-Za-z0-9_]*[A-Za-z][A-Za-z0-9_]*/;
+
+/** How deep printed values may nest (TLC's values here nest fewer than 10 deep). */
+export const MAX_TLA_DEPTH = 100;
 
 function tokenize(input: string): Token[] {
   const tokens: Token[] = [];
@@ -49,6 +65,13 @@ function tokenize(input: string): Token[] {
     if (punct !== undefined) {
       tokens.push({ type: 'punct', text: punct, offset: i });
       i += punct.length;
+      continue;
+    }
+    // An identifier may start with digits (`1st`), so it is tried first; digits alone are a number.
+    const ident = TLA_IDENTIFIER.exec(input.slice(i, i + 256));
+    if (ident) {
+      tokens.push({ type: 'ident', name: ident[0], offset: i });
+      i += ident[0].length;
       continue;
     }
     const number = /^-?\d+/.exec(input.slice(i, i + 64));
@@ -66,7 +89,7 @@ function tokenize(input: string): Token[] {
         if (d === '"') break;
         if (d === '\\') {
           const e = input[i++];
-          const unescaped = e === undefined ? undefined : UNESCAPE[e];
+          const unescaped = e === undefined ? undefined : UNESCAPE.get(e);
           if (unescaped === undefined) throw new TlaValueSyntaxError('unknown string escape', input, i - 2);
           value += unescaped;
         } else {
@@ -74,12 +97,6 @@ function tokenize(input: string): Token[] {
         }
       }
       tokens.push({ type: 'str', value, offset: start });
-      continue;
-    }
-    const ident = /^[A-Za-z_][A-Za-z0-9_]*/.exec(input.slice(i, i + 256));
-    if (ident) {
-      tokens.push({ type: 'ident', name: ident[0], offset: i });
-      i += ident[0].length;
       continue;
     }
     throw new TlaValueSyntaxError(`unexpected character ${JSON.stringify(c)}`, input, i);
@@ -90,6 +107,8 @@ function tokenize(input: string): Token[] {
 
 class Parser {
   private position = 0;
+  /** Brackets open around the current position. */
+  private depth = 0;
 
   constructor(
     private readonly input: string,
@@ -129,7 +148,7 @@ class Parser {
         if (upper.type !== 'int') return this.fail('expected an integer after ".."', upper);
         const elements: TlaValue[] = [];
         for (let k = token.value; k <= upper.value; k++) elements.push(tla.int(k));
-        return tla.set(...elements);
+        return { kind: 'set', elements };
       }
       case 'str':
         return tla.str(token.value);
@@ -145,11 +164,23 @@ class Parser {
   }
 
   private parseBracketed(open: Token & { type: 'punct' }): TlaValue {
+    // Each bracket opens one level of recursion: cap it, so a hostile text cannot overflow the stack.
+    if (this.depth >= MAX_TLA_DEPTH) return this.fail(`values nested deeper than ${MAX_TLA_DEPTH} levels`, open);
+    this.depth++;
+    try {
+      return this.parseBracketedInner(open);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private parseBracketedInner(open: Token & { type: 'punct' }): TlaValue {
     switch (open.text) {
+      // Built directly, not with tla.set(...elements): spreading a wide list overflows the stack.
       case '{':
-        return tla.set(...this.parseList('}'));
+        return { kind: 'set', elements: this.parseList('}') };
       case '<<':
-        return tla.seq(...this.parseList('>>'));
+        return { kind: 'seq', elements: this.parseList('>>') };
       case '(': {
         const inner = this.parseComposition();
         this.expectPunct(')');

@@ -25,6 +25,25 @@ export type TlaValue =
   /** Any other function, as `(k1 :> v1 @@ k2 :> v2)`. */
   | { readonly kind: 'fn'; readonly entries: readonly (readonly [TlaValue, TlaValue])[] };
 
+/**
+ * Why a name is refused as a key of a plain object: every plain JavaScript object inherits a
+ * property of that name from `Object.prototype` (`constructor`, `__proto__`, `hasOwnProperty`,
+ * `toString`, ...), so `obj[name]` would read the inherited property and `obj[name] = v` could set
+ * the object's prototype instead of storing `v`.
+ */
+export const INHERITED_NAME = 'a name every JavaScript object inherits (Object.prototype)';
+
+const INHERITED_NAMES: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+/**
+ * Whether `name` is one of `Object.prototype`'s properties. Names read from a file (variables,
+ * servers, record fields, action parameters) that would become keys of a plain object are refused
+ * when this holds (see {@link INHERITED_NAME}); inside values, records are Maps and any name is fine.
+ */
+export function isInheritedName(name: string): boolean {
+  return INHERITED_NAMES.has(name);
+}
+
 /** The kinds of {@link TlaValue}, for exhaustive handling. */
 export type TlaValueKind = TlaValue['kind'];
 

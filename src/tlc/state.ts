@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { parseTlaValue } from '../tla/parse-value.js';
-import type { TlaValue } from '../tla/value.js';
+import { TlaValueSyntaxError, parseTlaValue } from '../tla/parse-value.js';
+import { INHERITED_NAME, type TlaValue, isInheritedName } from '../tla/value.js';
 
 /** Where in the spec the action that produced a state is defined. */
 export interface SourceRange {
@@ -58,9 +58,15 @@ function parseHeader(line: string): { index: number; action: TlcAction | null } 
   };
 }
 
+// `name = ` at the start of a conjunct: the name a TLA+ identifier (letters, digits and _, at least one letter).
+const ASSIGNMENT = /^\s*([A-Za-z0-9_]*[A-Za-z][A-Za-z0-9_]*)\s*=\s*/;
+
 /**
  * Parses the variable conjuncts of a state (`/\ x = 1` lines, or a lone `x = 1` when the spec has
- * one variable) into values.
+ * one variable) into values. Variable names are TLA+ identifiers, so `1st` is one. Anything else,
+ * a variable printed twice, or a name every JavaScript object inherits (`constructor`,
+ * `__proto__`: it cannot key the result) is a {@link TlaValueSyntaxError}, as is a value that
+ * does not parse.
  */
 export function parseStateBody(text: string): Record<string, TlaValue> {
   const conjuncts: string[] = [];
@@ -72,9 +78,12 @@ export function parseStateBody(text: string): Record<string, TlaValue> {
   const vars: Record<string, TlaValue> = {};
   for (const conjunct of conjuncts) {
     if (conjunct.trim() === '') continue;
-    const eq = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*/.exec(conjunct);
-    if (!eq) throw new Error(`not a variable assignment: ${JSON.stringify(conjunct.slice(0, 80))}`);
-    vars[eq[1] as string] = parseTlaValue(conjunct.slice(eq[0].length));
+    const eq = ASSIGNMENT.exec(conjunct);
+    if (!eq) throw new TlaValueSyntaxError('not a variable assignment (`name = value`, the name a TLA+ identifier)', conjunct, 0);
+    const name = eq[1] as string;
+    if (isInheritedName(name)) throw new TlaValueSyntaxError(`variable name ${JSON.stringify(name)} is ${INHERITED_NAME}; rename the variable`, conjunct, 0);
+    if (Object.hasOwn(vars, name)) throw new TlaValueSyntaxError(`variable ${name} is assigned twice`, conjunct, 0);
+    vars[name] = parseTlaValue(conjunct.slice(eq[0].length));
   }
   return vars;
 }

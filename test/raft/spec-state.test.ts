@@ -126,6 +126,12 @@ describe('spec messages', () => {
     expect(() => fromSpecMessage(value)).toThrow(SpecShapeError);
     expect(() => fromSpecMessage(value)).toThrow(message);
   });
+
+  it('reads only own fields: a field a record inherits is missing', () => {
+    const { mvoteGranted, ...rest } = toSpecMessage(rvResp) as { mvoteGranted: boolean };
+    const inherits = Object.assign(Object.create({ mvoteGranted }), rest);
+    expect(() => fromSpecMessage(inherits)).toThrow('message: field "mvoteGranted" is missing');
+  });
 });
 
 describe('action labels', () => {
@@ -161,6 +167,12 @@ describe('action labels', () => {
     [{ name: 'HandleRequestVoteRequest', node: 's2', peer: 's1', message: toSpecMessage(aeReq) }, /carries a AppendEntriesRequest, expected RequestVoteRequest/],
   ])('rejects a bad label %#', (value, message) => {
     expect(() => fromSpecActionLabel(value)).toThrow(message);
+  });
+
+  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])('an action named %j (inherited by every JS object) is an unknown action', (name) => {
+    const value = { name, node: 's2', peer: 's1', message: toSpecMessage(rvReq) };
+    expect(() => fromSpecActionLabel(value)).toThrow(SpecShapeError);
+    expect(() => fromSpecActionLabel(value)).toThrow(`action: unknown action name ${JSON.stringify(name)}`);
   });
 });
 

@@ -92,7 +92,7 @@ describe('ITF value codec', () => {
     return into;
   };
 
-  it('encodes as DESIGN section 4 says', () => {
+  it('encodes as ARCHITECTURE.md section 4 says', () => {
     expect(toItf(tla.record({ n: tla.int(42), s: tla.set(tla.modelValue('s1')), q: tla.seq(tla.bool(true)) }))).toEqual({
       n: { '#bigint': '42' },
       s: { '#set': ['s1'] },
@@ -122,5 +122,38 @@ describe('ITF value codec', () => {
     expect(() => fromItf({ '#bigint': 'x' })).toThrow('#bigint needs a decimal string');
     expect(() => fromItf({ '#weird': 1 })).toThrow('unsupported ITF marker');
     expect(() => fromItf(1.5)).toThrow('not a safe integer');
+  });
+});
+
+describe('parseTlaValue: identifiers that start with a digit, and hostile input', () => {
+  it('TLA+ identifiers may start with a digit (letters, digits and _ with at least one letter)', () => {
+    expect(parseTlaValue('1st')).toEqual(tla.modelValue('1st'));
+    expect(parseTlaValue('[1st |-> 3, 2_b |-> {1a, _x9}]')).toEqual(
+      tla.record({ '1st': tla.int(3), '2_b': tla.set(tla.modelValue('1a'), tla.modelValue('_x9')) }),
+    );
+    expect(parseTlaValue('(1st :> 2 @@ 2nd :> 1..2)')).toEqual(
+      tla.fn([
+        [tla.modelValue('1st'), tla.int(2)],
+        [tla.modelValue('2nd'), tla.set(tla.int(1), tla.int(2))],
+      ]),
+    );
+    // Digits alone are still numbers, and an interval still parses.
+    expect(parseTlaValue('<<12, -3, 1..3>>')).toEqual(tla.seq(tla.int(12), tla.int(-3), tla.set(tla.int(1), tla.int(2), tla.int(3))));
+  });
+
+  it('wide values parse (no argument spreading that overflows the stack)', () => {
+    const items = Array.from({ length: 300_000 }, (_, i) => String(i)).join(', ');
+    expect(parseTlaValue(`{${items}}`)).toMatchObject({ kind: 'set', elements: { length: 300_000 } });
+    expect(parseTlaValue(`<<${items}>>`)).toMatchObject({ kind: 'seq', elements: { length: 300_000 } });
+    expect(parseTlaValue('1..300000')).toMatchObject({ kind: 'set', elements: { length: 300_000 } });
+  });
+
+  it('nesting deeper than the cap is a TlaValueSyntaxError, not a stack overflow', () => {
+    for (const open of ['{', '<<', '(', '[a |-> ']) {
+      const text = open.repeat(100_000);
+      expect(() => parseTlaValue(text)).toThrow(TlaValueSyntaxError);
+      expect(() => parseTlaValue(text)).toThrow(/nested deeper than 100 levels/);
+    }
+    expect(() => parseTlaValue(`${'{'.repeat(100)}${'}'.repeat(100)}`)).not.toThrow();
   });
 });

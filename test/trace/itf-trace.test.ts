@@ -1,4 +1,7 @@
 // ITF trace documents: round trips through the file format, and one clear error per bad input.
+import { mkdirSync, mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type TlaValue, tla, tlaEquals } from '../../src/tla/value.js';
@@ -9,6 +12,7 @@ import {
   TraceError,
   collectModelValues,
   parseTrace,
+  readTrace,
   serializeTrace,
   splitActionLabel,
 } from '../../src/trace/itf-trace.js';
@@ -139,5 +143,88 @@ describe('bad trace files: one clear error naming the file and the state', () =>
     const wrongIndex = good();
     wrongIndex.states[1]['#meta'].index = 5;
     expect(error(JSON.stringify(wrongIndex)).message).toMatch(/state 1: #meta.index of the state is 5, expected 1/);
+  });
+});
+
+describe('trace files from someone else: refused with a clear error, never echoed', () => {
+  const good = () => JSON.parse(serializeTrace(trace([tla.int(1), tla.int(2)])));
+  const error = (text: string): TraceError => {
+    try {
+      parseTrace(text, 'bad.itf.json');
+    } catch (e) {
+      expect(e).toBeInstanceOf(TraceError);
+      expect((e as TraceError).exitCode).toBe(ExitCode.SPEC_ERROR);
+      return e as TraceError;
+    }
+    throw new Error('expected a TraceError');
+  };
+
+  it('a file that is not JSON: what and where, not its content', () => {
+    const e = error('root:x:0:0:root:/root:/bin/bash\n');
+    expect(e.message).toBe('bad.itf.json: malformed JSON at line 1, column 1: a value cannot start with this character');
+    expect(e.message).not.toMatch(/root/);
+    expect(error('{"#meta": {"spec": "SECRET" "x"}}').message).toBe('bad.itf.json: malformed JSON at line 1, column 29: expected "," or "}" after a property value');
+  });
+
+  it('values nested past the cap name the state and the path instead of overflowing the stack', () => {
+    const json = good();
+    json.states[1].x = 'DEEP';
+    const n = 100_000;
+    const e = error(JSON.stringify(json).replace('"DEEP"', `${'['.repeat(n)}1${']'.repeat(n)}`));
+    expect(e.message).toMatch(/^bad\.itf\.json, state 1: not an ITF value: values nested deeper than 100 levels at \/x\/0\/0\/0/);
+  });
+
+  it('a #bigint of more than 1000 digits is refused', () => {
+    const json = good();
+    json.states[1].x = { '#bigint': '7'.repeat(5000) };
+    expect(error(JSON.stringify(json)).message).toBe('bad.itf.json, state 1: not an ITF value: #bigint has 5000 digits, more than the 1000 allowed at /x');
+  });
+
+  it.each(['__proto__', 'constructor', 'hasOwnProperty', 'toString'])('a variable named %j is refused (an inherited name of every JS object)', (name) => {
+    const json = good();
+    json.vars = ['x', name, ACTION_TAKEN, NONDET_PICKS];
+    for (const s of json.states) Object.defineProperty(s, name, { value: { '#bigint': '1' }, enumerable: true, writable: true, configurable: true });
+    expect(JSON.stringify(json)).toContain(`"${name}":{"#bigint":"1"}`);
+    expect(error(JSON.stringify(json)).message).toBe(
+      `bad.itf.json: "vars" lists ${JSON.stringify(name)}, a name every JavaScript object inherits (Object.prototype); rename the variable`,
+    );
+  });
+
+  it.each(['__proto__', 'constructor'])('an action parameter named %j is refused', (name) => {
+    const json = good();
+    json.states[1][NONDET_PICKS] = { node: 's1', [name]: 's2' };
+    expect(error(JSON.stringify(json)).message).toBe(
+      `bad.itf.json, state 1: mbt::nondetPicks has a parameter named ${JSON.stringify(name)}, a name every JavaScript object inherits (Object.prototype); rename it`,
+    );
+  });
+});
+
+describe('readTrace: files are checked before they are read', () => {
+  const readError = async (file: string): Promise<TraceError> => {
+    try {
+      await readTrace(file, 'shown.itf.json');
+    } catch (e) {
+      expect(e).toBeInstanceOf(TraceError);
+      expect((e as TraceError).exitCode).toBe(ExitCode.SPEC_ERROR);
+      return e as TraceError;
+    }
+    throw new Error('expected a TraceError');
+  };
+
+  it('a missing file, a folder, a file over 64 MiB', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'read-trace-'));
+    expect((await readError(join(dir, 'nope.itf.json'))).message).toBe('shown.itf.json: does not exist');
+    mkdirSync(join(dir, 'folder.itf.json'));
+    expect((await readError(join(dir, 'folder.itf.json'))).message).toBe('shown.itf.json: is a folder, not a file');
+    const big = join(dir, 'big.itf.json');
+    writeFileSync(big, '');
+    truncateSync(big, 64 * 1024 * 1024 + 1);
+    expect((await readError(big)).message).toBe('shown.itf.json: is 67,108,865 bytes, more than the limit of 64 MiB');
+  });
+
+  it('a readable trace reads', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'read-trace-'));
+    writeFileSync(join(dir, 't.itf.json'), serializeTrace(trace([tla.int(1)])));
+    expect((await readTrace(join(dir, 't.itf.json'))).states).toHaveLength(1);
   });
 });
