@@ -13,7 +13,7 @@
  * @module
  */
 import fc from 'fast-check';
-import { LAN_LATENCY, SSD_WRITE, type ClientPlan, type ClientWorkload, type Fault, type NodeTarget, type OpPlan, type PartitionShape, type Scenario } from './scenario.js';
+import { FAULT_KINDS, LAN_LATENCY, SSD_WRITE, type ClientPlan, type ClientWorkload, type Fault, type NodeTarget, type OpPlan, type PartitionShape, type Scenario } from './scenario.js';
 
 /** A named generator configuration. */
 export interface ScenarioProfile {
@@ -41,20 +41,6 @@ export interface ScenarioProfile {
   };
 }
 
-const ALL_FAULTS: Fault['kind'][] = [
-  'partition',
-  'crash',
-  'crash-mid-write',
-  'crash-after-write',
-  'crash-after-commit',
-  'loss',
-  'duplicate',
-  'reorder',
-  'delay-spike',
-  'clock-drift',
-  'timer-storm',
-];
-
 /** The generator profiles; the CI property tests run all of them. */
 export const PROFILES = {
   mixed: {
@@ -63,7 +49,7 @@ export const PROFILES = {
     nodes: [3, 5],
     healAtMs: 1000,
     maxFaults: 8,
-    weights: Object.fromEntries(ALL_FAULTS.map((k) => [k, 1])),
+    weights: Object.fromEntries(FAULT_KINDS.map((k) => [k, 1])),
     downMs: { min: 1, max: 400 },
     maxClients: 3,
     maxOpsPerClient: 6,

@@ -5,13 +5,13 @@
  *
  * @module
  */
-import { readFileSync } from 'node:fs';
 import { DEFECT_NAMES, DEFECTS, type DefectName } from '../raft/index.js';
 import { KV_DEFECT_NAMES, type KvDefect } from '../kv/state-machine.js';
 import { commandLine } from '../cli/args.js';
 import { ExitCode, WorkbenchError } from '../errors.js';
 import { PROFILE_NAMES, PROFILES, scenarioAt, type ProfileName } from './arbitraries.js';
 import { describeScenario, replayCommand } from './report.js';
+import { readScenarioFile } from './scenario-file.js';
 import type { Scenario } from './scenario.js';
 import { simulate } from './simulator.js';
 
@@ -36,7 +36,12 @@ Options:
   --json              print {scenario, violation, stats, history} as JSON (no event log)
   -h, --help          this help
 
-Exit codes: 0 no violation, 1 a violation was found, 2 usage error, 4 unreadable --scenario file.`;
+Exit codes: 0 no violation, 1 a violation was found, 2 usage error, 4 a --scenario file that cannot be
+used (missing, a folder, over 10 MB, not JSON, or a field missing, of the wrong type or out of range:
+the message names the field's JSON path).
+
+A --scenario file holds a scenario (as printed after "scenario as JSON" in a failure report) or the
+output of --json, whose "scenario" field is replayed.`;
 
 function positiveInt(name: string, raw: string, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(raw);
@@ -46,10 +51,16 @@ function positiveInt(name: string, raw: string, max = Number.MAX_SAFE_INTEGER): 
 
 const cli = commandLine('sim', 'See npm run sim -- --help.');
 
+/** A path as a shell word: bare when it is plain, else single-quoted. */
+function quoteArg(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
 /** Parsed `sim` options. */
 export interface SimCliOptions {
   readonly scenario: Scenario;
-  readonly provenance: { profile: string; seed: number; path: string; defect: DefectName | null; kvDefect: KvDefect | null };
+  /** The command that replays this run with its event log. */
+  readonly replay: string;
   readonly defect: DefectName | null;
   readonly kvDefect: KvDefect | null;
   readonly verbose: boolean;
@@ -57,8 +68,11 @@ export interface SimCliOptions {
   readonly json: boolean;
 }
 
-/** Parse the command line; throws `WorkbenchError` with exit code 2 (usage) or 4 (bad scenario file). */
-export function parseSimArgs(argv: readonly string[]): SimCliOptions | 'help' {
+/**
+ * Parse the command line; throws `WorkbenchError` with exit code 2 (usage) or 4 (a --scenario file that
+ * cannot be used). A relative --scenario path starts at `cwd` (default: the process's).
+ */
+export function parseSimArgs(argv: readonly string[], cwd?: string): SimCliOptions | 'help' {
   const { values } = cli.parse(argv, {
     options: {
       seed: { type: 'string', default: '1' },
@@ -92,22 +106,26 @@ export function parseSimArgs(argv: readonly string[]): SimCliOptions | 'help' {
   if (nodes === 0) throw new WorkbenchError('--nodes must be at least 1.', ExitCode.USAGE);
   const profile = PROFILES[values.profile as ProfileName];
   let scenario: Scenario;
+  let replay: string;
   if (values.scenario !== undefined) {
-    try {
-      scenario = JSON.parse(readFileSync(values.scenario, 'utf8')) as Scenario;
-    } catch (e) {
-      throw new WorkbenchError(`Cannot read the scenario in ${values.scenario}: ${(e as Error).message}.`, ExitCode.SPEC_ERROR, 'Pass the JSON printed after "scenario as JSON" in a failure report.');
-    }
-    if (typeof scenario !== 'object' || scenario === null || typeof scenario.nodes !== 'number' || !Array.isArray(scenario.faults)) {
-      throw new WorkbenchError(`${values.scenario} is not a scenario (it needs nodes, faults, workload, ...).`, ExitCode.SPEC_ERROR);
-    }
+    scenario = readScenarioFile(values.scenario, cwd === undefined ? {} : { cwd });
     if (nodes !== undefined) scenario = { ...scenario, nodes };
+    // --seed, --path and --profile choose a generated scenario; a file's run is replayed from the file.
+    const flags = [
+      `--scenario ${quoteArg(values.scenario)}`,
+      ...(nodes === undefined ? [] : [`--nodes ${nodes}`]),
+      ...(defect === null ? [] : [`--defect ${defect}`]),
+      ...(kvDefect === null ? [] : [`--kv-defect ${kvDefect}`]),
+    ];
+    replay = `npm run sim -- ${flags.join(' ')}`;
   } else {
     scenario = scenarioAt(profile, seed, values.path, { nodes });
+    replay = replayCommand({ profile: profile.name, seed, path: values.path, defect, kvDefect });
+    if (nodes !== undefined) replay += ` --nodes ${nodes}`;
   }
   return {
     scenario,
-    provenance: { profile: profile.name, seed, path: values.path, defect: defect as DefectName | null, kvDefect: kvDefect as KvDefect | null },
+    replay,
     defect: defect as DefectName | null,
     kvDefect: kvDefect as KvDefect | null,
     verbose: values.verbose,
@@ -116,9 +134,12 @@ export function parseSimArgs(argv: readonly string[]): SimCliOptions | 'help' {
   };
 }
 
-/** Run `npm run sim` with `argv`; writes to the given streams and returns the exit code. */
-export function runSimCli(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): number {
-  const parsed = parseSimArgs(argv);
+/**
+ * Run `npm run sim` with `argv`; writes to the given streams and returns the exit code. `options.cwd`:
+ * where a relative --scenario path starts (the folder the user typed the command in).
+ */
+export function runSimCli(argv: readonly string[], out: (s: string) => void, err: (s: string) => void, options: { readonly cwd?: string } = {}): number {
+  const parsed = parseSimArgs(argv, options.cwd);
   if (parsed === 'help') {
     out(`${SIM_HELP}\n`);
     return ExitCode.OK;
@@ -142,7 +163,7 @@ export function runSimCli(argv: readonly string[], out: (s: string) => void, err
     if (result.violation === null) out('result: no violation (invariants held at every step, history linearizable, live after healing)\n');
     else {
       err(`result: VIOLATION (${result.violation.kind})\n${result.violation.message}\n`);
-      if (parsed.provenance) err(`replay: ${replayCommand(parsed.provenance)}\n`);
+      err(`replay: ${parsed.replay}\n`);
     }
   }
   return result.violation === null ? ExitCode.OK : ExitCode.CHECK_FAILED;

@@ -73,6 +73,24 @@ export type Fault =
 /** The kinds of fault, for tallies and options. */
 export type FaultKind = Fault['kind'];
 
+// A record (not an array) so that the compiler insists on every kind of fault.
+const FAULT_KIND_SET: Readonly<Record<FaultKind, true>> = {
+  partition: true,
+  crash: true,
+  'crash-mid-write': true,
+  'crash-after-write': true,
+  'crash-after-commit': true,
+  loss: true,
+  duplicate: true,
+  reorder: true,
+  'delay-spike': true,
+  'clock-drift': true,
+  'timer-storm': true,
+};
+
+/** The fault kinds, in the order of {@link Fault}. */
+export const FAULT_KINDS = Object.keys(FAULT_KIND_SET) as readonly FaultKind[];
+
 /** One client operation to issue; values are generated (unique per write) so histories are easy to check. */
 export type OpPlan =
   | { readonly kind: 'put'; readonly key: number }

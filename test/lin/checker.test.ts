@@ -59,6 +59,11 @@ describe('linearizable histories', () => {
   it('concurrent writes may be ordered either way, as long as every reader agrees', () => {
     const ops = [put('a', 'x', '1', 0, 10), put('b', 'x', '2', 0, 10), get('c', 'x', '1', 11, 12), get('d', 'x', '1', 13, 14)];
     expect(verdict(ops)).toBe('linearizable');
+    // The other order.
+    const writes = () => [put('a', 'x', '1', 0, 10), put('b', 'x', '2', 0, 10)];
+    expect(verdict([...writes(), get('c', 'x', '2', 11, 12), get('d', 'x', '2', 13, 14)])).toBe('linearizable');
+    // Readers after both writes that disagree: no order satisfies both.
+    expect(verdict([...writes(), get('c', 'x', '1', 11, 12), get('d', 'x', '2', 13, 14)])).toBe('not-linearizable');
   });
 
   it('a timed-out write may take effect late, or never', () => {
@@ -69,6 +74,9 @@ describe('linearizable histories', () => {
   it('a failed operation never happened', () => {
     const failed: Op = { ...put('a', 'x', '1', 0, 5), status: 'fail', output: undefined };
     expect(verdict([failed, get('b', 'x', null, 10, 11)])).toBe('linearizable');
+    // Unlike a timed-out write (which may take effect late), it can never be seen.
+    const again: Op = { ...put('a', 'x', '1', 0, 5), status: 'fail', output: undefined };
+    expect(verdict([again, get('b', 'x', '1', 10, 11)])).toBe('not-linearizable');
   });
 
   it('keys are independent', () => {

@@ -33,8 +33,9 @@ describe('defective cores are caught by random schedules', () => {
 });
 
 describe('commit-old-term is caught in the Figure 8 scenario', () => {
-  it('the leader commits a term-1 entry from term 3, a later leader overwrites it: LeaderCompleteness breaks', () => {
-    const story = Story.withCore(DEFECTS['commit-old-term'].step, 's1', 's2', 's3', 's4', 's5');
+  it('the leader commits a term-1 entry from term 3, a later leader overwrites it: LeaderCompleteness breaks', async () => {
+    const defect = DEFECTS['commit-old-term'];
+    const story = Story.withCore(defect.step, `the ${defect.name} defect (${defect.breaks})`, 's1', 's2', 's3', 's4', 's5');
     story.elect('s1', ['s2', 's3']);
     story.act('s1', Inputs.ClientRequest('v1'));
     story.replicate('s1', 's2');
@@ -45,10 +46,11 @@ describe('commit-old-term is caught in the Figure 8 scenario', () => {
     story.elect('s1', ['s2', 's3']);
     story.replicate('s1', 's2');
     story.replicate('s1', 's3');
-    // The real core refuses here (term 1 != current term 3); the defective one commits v1.
+    story.note('The real core refuses here (term 1 != current term 3); the defective one commits v1.');
     expect(story.act('s1', Inputs.AdvanceCommitIndex()).committed).toEqual([{ index: 1, term: 1, value: 'v1' }]);
     story.act('s1', Inputs.Restart());
-    // s5's log ends in term 2 > 1, so s2, s3 and s4 vote for it; as leader of term 4 it lacks v1.
+    story.note(`s5's log ends in term 2 > 1, so s2, s3 and s4 vote for it; as leader of term 4 it lacks v1.`);
     expect(() => story.elect('s5', ['s2', 's3', 's4'])).toThrow(/LeaderCompleteness/);
+    await expect(story.transcript()).toMatchFileSnapshot('./__transcripts__/defect-commit-old-term-figure-8.txt');
   });
 });

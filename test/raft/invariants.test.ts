@@ -194,5 +194,11 @@ describe('all invariants over a real run', () => {
     expect(violations(checkStateInvariants(story.cluster, story.history))).toEqual([]);
     const broken = cluster({ s1: { role: 'Leader', currentTerm: 1 }, s2: { role: 'Leader', currentTerm: 1 } });
     expect(violations(checkStateInvariants(broken, EMPTY_HISTORY)).map((v) => v.name)).toEqual(['ElectionSafety']);
+    // Two invariants broken at once are both reported, each with its own message.
+    const twice = cluster({ s1: { role: 'Leader', currentTerm: 1 }, s2: { role: 'Leader', currentTerm: 1 }, s3: { log: [], commitIndex: 1 } });
+    expect(violations(checkStateInvariants(twice, EMPTY_HISTORY)).map((v) => `${v.name}: ${v.violation}`)).toEqual([
+      expect.stringMatching(/^ElectionSafety: .*s1 and s2 are both Leader in term 1/),
+      expect.stringMatching(/^StateMachineSafety: .*s3 has commitIndex 1 but only 0 entries/),
+    ]);
   });
 });

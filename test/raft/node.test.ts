@@ -33,7 +33,7 @@ function deepFreeze<T>(value: T): T {
 const servers = ['s1', 's2', 's3'];
 
 describe('restart', () => {
-  it('keeps term, vote and log, and resets everything volatile', () => {
+  it('keeps term, vote and log, and resets everything volatile', async () => {
     const story = Story.of(...servers);
     story.elect('s1', ['s2', 's3']);
     story.act('s1', Inputs.ClientRequest('v1'));
@@ -50,16 +50,18 @@ describe('restart', () => {
       matchIndex: { s1: 0, s2: 0, s3: 0 },
       leaderHint: null,
     });
-    // Nothing durable changed, nothing is sent, and the timer starts afresh.
+    story.note('Nothing durable changed, nothing is sent, and the timer starts afresh.');
     expect(out).toEqual({ ...NO_OUTPUTS, resetElectionTimer: true });
+    await expect(story.transcript()).toMatchFileSnapshot('./__transcripts__/restart-keeps-durable-state.txt');
   });
 
-  it('leaves messages in flight untouched', () => {
+  it('leaves messages in flight untouched', async () => {
     const story = Story.of(...servers);
     story.act('s1', Inputs.Timeout());
     const inFlight = story.inFlight();
     story.act('s1', Inputs.Restart());
     expect(story.inFlight()).toEqual(inFlight);
+    await expect(story.transcript()).toMatchFileSnapshot('./__transcripts__/restart-leaves-messages.txt');
   });
 
   it('restores a node from storage the same way', () => {
@@ -70,19 +72,20 @@ describe('restart', () => {
 });
 
 describe('stale and duplicated messages', () => {
-  it('ignores responses from an older term', () => {
+  it('ignores responses from an older term', async () => {
     const story = Story.of(...servers);
     story.act('s1', Inputs.Timeout());
     story.deliver({ to: 's2' });
-    // The vote from term 1 is delayed; s1 times out again and is now in term 2.
+    story.note('The vote from term 1 is delayed; s1 times out again and is now in term 2.');
     story.act('s1', Inputs.Timeout());
     const before = story.node('s1');
     const out = story.act('s1', Inputs.HandleRequestVoteResponse({ ...story.inFlight({ to: 's1' })[0]! } as never));
     expect(story.node('s1')).toEqual(before);
     expect(out).toEqual(NO_OUTPUTS);
+    await expect(story.transcript()).toMatchFileSnapshot('./__transcripts__/stale-vote-response.txt');
   });
 
-  it('answers a stale leader with its own newer term and keeps its log', () => {
+  it('answers a stale leader with its own newer term and keeps its log', async () => {
     const story = Story.of(...servers);
     story.elect('s1', ['s2', 's3']);
     story.act('s1', Inputs.AppendEntries('s2'));
@@ -93,29 +96,31 @@ describe('stale and duplicated messages', () => {
     expect(story.node('s2')).toEqual(before);
     expect(out.messages).toEqual([{ type: 'AppendEntriesResponse', term: 2, from: 's2', to: 's1', success: false, matchIndex: 0 }]);
     expect(out.resetElectionTimer).toBe(false);
+    await expect(story.transcript()).toMatchFileSnapshot('./__transcripts__/stale-leader-answered.txt');
   });
 
-  it('ignores an AppendEntriesResponse of an older term, and one arriving at a non-leader', () => {
+  it('ignores an AppendEntriesResponse of an older term, and one arriving at a non-leader', async () => {
     const story = Story.of(...servers);
     story.elect('s1', ['s2', 's3']);
     story.act('s1', Inputs.ClientRequest('v1'));
     story.act('s1', Inputs.AppendEntries('s2'));
     story.deliver({ to: 's2' });
     story.duplicate({ to: 's1' });
-    // Restarted, s1 is a follower: the success is just consumed.
+    story.note('Restarted, s1 is a follower: the success is just consumed.');
     story.act('s1', Inputs.Restart());
     let before = story.node('s1');
     story.deliver({ to: 's1' });
     expect(story.node('s1')).toEqual(before);
-    // s1 is re-elected in term 2; the remaining term-1 copy must not count as term-2 progress.
+    story.note('s1 is re-elected in term 2; the remaining term-1 copy must not count as term-2 progress.');
     story.elect('s1', ['s3']);
     before = story.node('s1');
     story.deliver({ from: 's2', to: 's1', type: 'AppendEntriesResponse' });
     expect(story.node('s1')).toEqual(before);
     expect(before.matchIndex['s2']).toBe(0);
+    await expect(story.transcript()).toMatchFileSnapshot('./__transcripts__/stale-append-response.txt');
   });
 
-  it('handles a duplicated vote, request and response harmlessly', () => {
+  it('handles a duplicated vote, request and response harmlessly', async () => {
     const story = Story.of(...servers);
     story.act('s1', Inputs.Timeout());
     story.duplicate();
@@ -131,6 +136,7 @@ describe('stale and duplicated messages', () => {
     expect(story.logOf('s2')).toEqual(['t1:v1']);
     expect(story.node('s1').matchIndex['s2']).toBe(1);
     expect(story.copies()).toBe(0);
+    await expect(story.transcript()).toMatchFileSnapshot('./__transcripts__/duplicated-messages.txt');
   });
 
   it('backs nextIndex off no further than 1', () => {

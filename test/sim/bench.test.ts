@@ -24,5 +24,7 @@ describe('simulator benchmarks (smoke: shapes, not speeds)', () => {
     const t = measureSimThroughput({ minWallMs: 50 });
     expect(t.runs).toBeGreaterThan(0);
     expect(t.delivered).toBeGreaterThan(0);
+    expect(t.wallMs).toBeGreaterThanOrEqual(50);
+    expect(t.deliveredPerSecond).toBeCloseTo((t.delivered / t.wallMs) * 1000, 6);
   });
 });

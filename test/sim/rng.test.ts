@@ -36,6 +36,22 @@ describe('Rng (xoshiro128**)', () => {
     const a = new Rng(1).fork();
     const b = new Rng(1).fork();
     expect(a.nextU32()).toBe(b.nextU32());
+    const draws = (r: Rng, n = 8) => Array.from({ length: n }, () => r.nextU32());
+    // Independent: two forks of one parent, and the parent after forking, give three different streams,
+    // and drawing from one fork does not move another.
+    const parent = new Rng(1);
+    const first = parent.fork();
+    const second = parent.fork();
+    const secondAlone = (() => {
+      const p = new Rng(1);
+      p.fork();
+      return draws(p.fork());
+    })();
+    const firstDraws = draws(first, 100);
+    expect(draws(second)).toEqual(secondAlone);
+    expect(firstDraws.slice(0, 8)).not.toEqual(secondAlone);
+    expect(draws(parent)).not.toEqual(firstDraws.slice(0, 8));
+    expect(draws(parent)).not.toEqual(secondAlone);
   });
 });
 

@@ -1,5 +1,5 @@
 /**
- * A small source scanner enforcing DESIGN.md section 1 on `src/raft`: no I/O, clock, timers or randomness.
+ * A small source scanner enforcing ARCHITECTURE.md section 1 on `src/raft`: no I/O, clock, timers or randomness.
  * It strips comments (so docs may mention `Date`) and string contents (so messages may say "process"),
  * then looks for module specifiers and forbidden globals.
  */
