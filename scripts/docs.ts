@@ -1,10 +1,6 @@
-#!/usr/bin/env tsx
+#!/usr/bin/env node
 // Entry point of `npm run docs`; the logic lives in src/cli/docs.ts and src/docs/.
 import { docs } from '../src/cli/docs.js';
+import { runMain } from '../src/cli/main.js';
 
-process.exitCode = await docs(process.argv.slice(2), {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  env: process.env,
-  cwd: process.cwd(),
-});
+await runMain('docs', docs);

@@ -1,8 +1,7 @@
-#!/usr/bin/env tsx
+#!/usr/bin/env node
 // Entry point of `npm run sim`: replay one simulated scenario with its event log. Logic: src/sim/cli.ts.
-import { runCommand } from '../src/cli/args.js';
+import { runMain } from '../src/cli/main.js';
 import { runSimCli } from '../src/sim/cli.js';
 
-process.exitCode = await runCommand('sim', (s) => process.stderr.write(s), () =>
-  runSimCli(process.argv.slice(2), (s) => process.stdout.write(s), (s) => process.stderr.write(s)),
-);
+// One scenario runs in well under a second without yielding: Ctrl-C keeps Node's default (end at once).
+await runMain('sim', (argv, io) => runSimCli(argv, io.stdout, io.stderr, { cwd: io.cwd }), { handlesSignals: false });

@@ -1,8 +1,6 @@
-#!/usr/bin/env tsx
+#!/usr/bin/env node
 // Entry point of `npm run soak`: a long seeded simulation run. Logic: src/sim/soak.ts.
-import { runCommand } from '../src/cli/args.js';
+import { runMain } from '../src/cli/main.js';
 import { runSoakCli } from '../src/sim/soak.js';
 
-process.exitCode = await runCommand('soak', (s) => process.stderr.write(s), () =>
-  runSoakCli(process.argv.slice(2), (s) => process.stdout.write(s), (s) => process.stderr.write(s)),
-);
+await runMain('soak', (argv, io) => runSoakCli(argv, io.stdout, io.stderr, io.signal));

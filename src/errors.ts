@@ -20,7 +20,9 @@ export const ExitCode = {
   TLC_FAILURE: 5,
   /** TLC did not finish within the time limit. */
   TIMEOUT: 6,
-  /** Interrupted by the user (Ctrl-C). */
+  /** A bug in the workbench itself (an unexpected error, printed with its stack). */
+  INTERNAL: 70,
+  /** Interrupted: Ctrl-C, SIGTERM, SIGHUP, or the parent process went away. */
   INTERRUPTED: 130,
 } as const;
 

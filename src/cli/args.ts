@@ -31,13 +31,45 @@ export function commandLine(command: string, helpHint = `See \`npm run ${command
   return {
     usage,
     parse(argv, config) {
+      // Every command takes --version (runMain answers it before the command runs).
+      const options = { ...config.options, version: { type: 'boolean' as const } };
       try {
-        return parseArgs<typeof config>({ ...config, args: argv });
+        return parseArgs<typeof config>({ ...config, options, args: joinDashedValues(argv, options) });
       } catch (error) {
         throw usage(error instanceof Error ? error.message : String(error));
       }
     },
   };
+}
+
+/**
+ * `--workers -3` as `--workers=-3`, `--tlc-args -deadlock` as `--tlc-args=-deadlock`: node:util takes
+ * a value starting with `-` for an option and calls the argument ambiguous. The word after an option
+ * that takes a value is its value, unless it is itself one of the command's options.
+ */
+function joinDashedValues(argv: readonly string[], options: NonNullable<ParseArgsConfig['options']>): string[] {
+  const isOption = (arg: string) => {
+    const long = /^--([^=]+)/.exec(arg)?.[1];
+    if (long !== undefined) return Object.hasOwn(options, long);
+    return Object.values(options).some((o) => o.short !== undefined && arg === `-${o.short}`);
+  };
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const next = argv[i + 1];
+    const name = arg.startsWith('--') && !arg.includes('=') ? arg.slice(2) : undefined;
+    if (name !== undefined && Object.hasOwn(options, name) && options[name]?.type === 'string' && next?.startsWith('-') && next !== '--' && !isOption(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
 }
 
 /**

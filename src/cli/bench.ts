@@ -60,11 +60,13 @@ export type SuiteFigures =
 export interface BenchIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+  /** Stops the suite running (Ctrl-C). */
+  readonly signal?: AbortSignal;
 }
 
 // What a child is started with: the suite to measure and send back to the parent. An environment variable
 // rather than an option, so no command line typed by a user can turn a process into a worker.
-const WORKER_ENV = 'WORKBENCH_BENCH_SUITE';
+export const WORKER_ENV = 'WORKBENCH_BENCH_SUITE';
 
 const cli = commandLine('bench');
 
@@ -172,6 +174,10 @@ function measureInChild(child: BenchChild, suite: Suite, reps: number, io: Bench
       execArgv: [...(child.execArgv ?? process.execArgv)],
       env: { ...(child.env ?? process.env), [WORKER_ENV]: suite },
     });
+    // Interrupted: the worker (which leaves signals to Node's default) ends at once.
+    const onAbort = () => worker.kill('SIGTERM');
+    io.signal?.addEventListener('abort', onAbort, { once: true });
+    worker.on('exit', () => io.signal?.removeEventListener('abort', onAbort));
     worker.stdout?.on('data', (chunk: Buffer) => io.stdout(chunk.toString()));
     worker.stderr?.on('data', (chunk: Buffer) => io.stderr(chunk.toString()));
     let figures: SuiteFigures | null = null;

@@ -4,11 +4,11 @@
  *
  * @module
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { match } from 'ts-pattern';
-import { ExitCode, type ExitCodeValue } from '../errors.js';
+import { ExitCode, type ExitCodeValue, WorkbenchError } from '../errors.js';
+import { makeDirectory, unwritable, writeFileAtomic } from '../files/write.js';
 import { type TlcEvent } from '../tlc/events.js';
 import {
   type ModelSpec,
@@ -20,9 +20,13 @@ import {
 } from '../tlc/models.js';
 import type { TlcOutcome, TlcResult } from '../tlc/result.js';
 import { type TlcRun, runTlc } from '../tlc/run.js';
+import { type CheckSpecSummary, type ModelReport, saveSummary } from '../tlc/summary.js';
 import { REPO_ROOT, type TlcToolchain, resolveToolchain } from '../tlc/toolchain.js';
-import { toItf, type ItfJson } from '../trace/itf-value.js';
+import { counterexampleToItf } from '../trace/counterexample.js';
+import { serializeItf } from '../trace/itf-trace.js';
+import { toItf } from '../trace/itf-value.js';
 import { commandLine, runCommand } from './args.js';
+import { shownPath } from '../paths.js';
 import { formatCount, formatElapsed, formatSeconds, indentLines, renderCounterexample, renderTable, describeStep } from './format.js';
 
 const HELP = `Usage: npm run check-spec -- [options] [model ...]
@@ -36,16 +40,23 @@ Options:
   --workers <n|auto>     TLC worker threads per model (default: auto = ${availableParallelism()} here)
   --timeout <seconds>    stop a model's TLC after this long (default: 1200)
   --heap <size>          JVM maximum heap, e.g. 8g (default: the JVM's, 1/4 of RAM)
+  --tlc-args "<args>"    more options for TLC, e.g. "-coverage 1 -seed 7" (not -tool, -metadir,
+                         -config or -workers, which check-spec sets)
   --specs <dir>          folder with the .tla/.cfg files (default: specs/)
-  --json                 print a machine-readable summary on stdout (progress stays on stderr)
-  --summary <file>       write the JSON summary here (default for specs/: .cache/check-spec/summary.json)
+  --allow-class-files    run even if the specs folder holds .class or .jar files (TLC would
+                         load them as operator overrides and run their code)
+  --json                 print this run's summary on stdout (progress stays on stderr)
+  --summary <file>       merge this run's results into this JSON summary (default for specs/:
+                         .cache/check-spec/summary.json; counterexamples are saved beside it)
+  --show-expected        also print the counterexample of each negative control that passed
   --list                 list the models with their tier and expectation, run nothing
   --quiet                no progress output
+  -V, --version          the workbench and TLC versions
   -h, --help             this help
 
 Exit codes: 0 every model as expected; 1 a model's outcome differs from its expectation;
-2 usage error (unknown option or model); 3 environment (Java, TLC jar); 4 spec or config error;
-5 TLC failure (crash, out of memory, evaluation error); 6 timeout; 130 interrupted.`;
+2 usage error (unknown option or model); 3 environment (Java, TLC jar, JVM options); 4 spec or
+config error; 5 TLC failure (crash, out of memory, evaluation error); 6 timeout; 130 interrupted.`;
 
 /** Where the command writes and reads. */
 export interface CheckSpecIo {
@@ -59,39 +70,7 @@ export interface CheckSpecIo {
   readonly signal?: AbortSignal;
 }
 
-/** One model's entry in the JSON summary. */
-export interface ModelReport {
-  readonly name: string;
-  readonly module: string;
-  readonly config: string;
-  readonly description?: string;
-  readonly tier: ModelTier;
-  readonly expected: string;
-  readonly outcome: TlcOutcome | 'not-run';
-  readonly passed: boolean;
-  readonly distinctStates?: number;
-  readonly statesGenerated?: number;
-  readonly statesLeft?: number;
-  readonly depth?: number;
-  readonly seconds: number;
-  readonly violation?: { readonly kind: string; readonly name?: string };
-  readonly counterexample?: readonly { readonly index: number; readonly step: string; readonly vars: Readonly<Record<string, ItfJson>> }[];
-  readonly diagnostics?: TlcRun['diagnostics'];
-  readonly message?: string;
-}
-
-/** The JSON summary printed by `--json` and written to the summary file. */
-export interface CheckSpecSummary {
-  readonly tool: 'check-spec';
-  readonly formatVersion: 1;
-  readonly startedAt: string;
-  readonly tlc: { readonly version?: string; readonly jar: string; readonly jarSource: string; readonly sha256: string };
-  readonly java: string;
-  readonly workers: number;
-  readonly passed: boolean;
-  readonly exitCode: ExitCodeValue;
-  readonly models: readonly ModelReport[];
-}
+export type { CheckSpecSummary, ModelReport } from '../tlc/summary.js';
 
 interface Options {
   readonly patterns: readonly string[];
@@ -99,8 +78,11 @@ interface Options {
   readonly workers: number;
   readonly timeoutMs: number;
   readonly heap?: string;
+  readonly tlcArgs: readonly string[];
   readonly specsDir: string;
+  readonly allowCode: boolean;
   readonly json: boolean;
+  readonly showExpected: boolean;
   /** Where to write the JSON summary; none for runs on other specs folders unless asked. */
   readonly summaryFile: string | undefined;
   readonly list: boolean;
@@ -108,6 +90,9 @@ interface Options {
 }
 
 const cli = commandLine('check-spec');
+
+// TLC options the wrapper sets itself; --tlc-args may not override them.
+const WRAPPER_OPTIONS = ['-tool', '-metadir', '-config', '-workers'];
 
 function parseOptions(argv: readonly string[], cwd: string): Options | 'help' {
   const { values, positionals } = cli.parse(argv, {
@@ -117,8 +102,11 @@ function parseOptions(argv: readonly string[], cwd: string): Options | 'help' {
       workers: { type: 'string', default: 'auto' },
       timeout: { type: 'string', default: '1200' },
       heap: { type: 'string' },
+      'tlc-args': { type: 'string', default: '' },
       specs: { type: 'string', default: join(REPO_ROOT, 'specs') },
+      'allow-class-files': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
+      'show-expected': { type: 'boolean', default: false },
       summary: { type: 'string' },
       list: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
@@ -133,14 +121,20 @@ function parseOptions(argv: readonly string[], cwd: string): Options | 'help' {
   const timeoutSeconds = Number(values.timeout);
   if (!(timeoutSeconds > 0)) throw cli.usage(`--timeout must be a positive number of seconds, not "${values.timeout}".`);
   if (values.heap !== undefined && !/^\d+[kmgKMG]?$/.test(values.heap)) throw cli.usage(`--heap takes a JVM size such as 4g or 512m, not "${values.heap}".`);
+  const tlcArgs = values['tlc-args'].split(/\s+/).filter((a) => a !== '');
+  const owned = tlcArgs.filter((a) => WRAPPER_OPTIONS.includes(a));
+  if (owned.length > 0) throw cli.usage(`--tlc-args may not set ${owned.join(', ')}: check-spec sets ${WRAPPER_OPTIONS.join(', ')} itself (use --workers for -workers).`);
   return {
     patterns: positionals,
     tier,
     workers,
     timeoutMs: timeoutSeconds * 1000,
     ...(values.heap !== undefined ? { heap: values.heap } : {}),
+    tlcArgs,
     specsDir: resolve(cwd, values.specs),
+    allowCode: values['allow-class-files'],
     json: values.json,
+    showExpected: values['show-expected'],
     // The default summary describes specs/ (the docs read it), so other folders write one only on request.
     summaryFile:
       values.summary !== undefined
@@ -158,6 +152,7 @@ function exitCodeFor(outcome: TlcOutcome | 'not-run'): ExitCodeValue {
   return match(outcome)
     .with('parse-error', 'semantic-error', 'config-error', () => ExitCode.SPEC_ERROR)
     .with('tlc-error', () => ExitCode.TLC_FAILURE)
+    .with('java-error', () => ExitCode.ENVIRONMENT)
     .with('timeout', () => ExitCode.TIMEOUT)
     .with('cancelled', 'not-run', () => ExitCode.INTERRUPTED)
     .with('ok', 'invariant-violated', 'property-violated', 'deadlock', () => ExitCode.CHECK_FAILED)
@@ -231,20 +226,33 @@ class ProgressReporter {
   }
 }
 
-function report(model: ModelSpec, run: TlcRun, root: string): ModelReport {
-  const passed = meetsExpectation(model.expect, run);
+/** A path as the summary records it: relative to the repository when inside it, so it does not depend on where the command was typed. */
+function recorded(path: string): string {
+  const rel = relative(REPO_ROOT, path);
+  return rel.startsWith('..') ? path : rel;
+}
+
+/** What every report of a model says, run or not. */
+function reportOf(model: ModelSpec, checkedAt: string, outcome: ModelReport['outcome'], passed: boolean, seconds: number) {
   return {
     name: model.name,
-    module: relative(root, model.module),
-    config: relative(root, model.config),
+    module: recorded(model.module),
+    config: recorded(model.config),
     ...(model.description !== undefined ? { description: model.description } : {}),
     tier: model.tier,
     expected: describeExpectation(model.expect),
-    outcome: run.outcome,
+    outcome,
     passed,
+    checkedAt,
+    seconds,
+  };
+}
+
+function report(model: ModelSpec, run: TlcRun, checkedAt: string): ModelReport {
+  return {
+    ...reportOf(model, checkedAt, run.outcome, meetsExpectation(model, run), Number((run.durationMs / 1000).toFixed(2))),
     ...(run.stats ? { distinctStates: run.stats.distinct, statesGenerated: run.stats.generated, statesLeft: run.stats.left } : {}),
     ...(run.depth !== undefined ? { depth: run.depth } : {}),
-    seconds: Number((run.durationMs / 1000).toFixed(2)),
     ...(run.violation ? { violation: { kind: run.violation.kind, ...(run.violation.name ? { name: run.violation.name } : {}) } } : {}),
     ...(run.counterexample.length > 0
       ? {
@@ -260,31 +268,61 @@ function report(model: ModelSpec, run: TlcRun, root: string): ModelReport {
   };
 }
 
+/** A model whose config is broken: reported as a spec error without running TLC. */
+function invalidReport(model: ModelSpec, checkedAt: string): ModelReport {
+  return { ...reportOf(model, checkedAt, 'config-error', false, 0), message: model.problem ?? 'invalid model config' };
+}
+
+function violationText(run: Pick<TlcResult, 'outcome' | 'violation'>): string {
+  return run.violation?.name ? `${run.outcome} ${run.violation.name}` : run.outcome;
+}
+
 /**
  * What a model's run says beyond the table row: why it failed (located SANY errors, TLC's messages,
- * each line of a multi-line one indented like the first) and its counterexample; empty for a pass
- * without one.
+ * each line of a multi-line one indented like the first) and its counterexample; for a negative
+ * control that passed, one line (its story with `showExpected`); empty for a pass without one.
  */
-export function describeOutcome(model: ModelSpec, run: TlcResult, root: string): string {
+export function describeOutcome(
+  model: ModelSpec,
+  run: TlcResult,
+  root: string,
+  options: { readonly showExpected?: boolean; readonly counterexampleFile?: string } = {},
+): string {
   const lines: string[] = [];
-  const passed = meetsExpectation(model.expect, run);
-  const what = run.violation?.name ? `${run.outcome} ${run.violation.name}` : run.outcome;
+  const passed = meetsExpectation(model, run);
+  const what = violationText(run);
   if (passed && run.outcome === 'ok') return '';
+  const saved = options.counterexampleFile !== undefined ? `; counterexample: ${shownPath(root, options.counterexampleFile)}` : '';
   if (passed) {
-    lines.push(`${model.name}: negative control refuted as expected (${what}). Counterexample:`);
+    const n = run.counterexample.length;
+    const states = n > 0 ? `, ${n} state${n === 1 ? '' : 's'}` : '';
+    if (!options.showExpected) return `${model.name}: negative control refuted as expected (${what}${states})${saved}`;
+    lines.push(`${model.name}: negative control refuted as expected (${what})${saved}:`);
   } else {
     lines.push(`${model.name}: expected ${describeExpectation(model.expect)}, but TLC says ${what}.`);
+    if (run.violation !== undefined && run.violation.name === undefined && model.expect.outcome === run.outcome) {
+      const expected = 'name' in model.expect ? model.expect.name : '';
+      lines.push(
+        model.properties.includes(expected)
+          ? `  TLC does not name a violated temporal property, and this config checks ${model.properties.join(', ')}: which one failed is unknown. Check one property per negative-control config.`
+          : `  TLC does not name a violated temporal property; this config checks ${model.properties.join(', ') || 'no property'}, not ${expected}.`,
+      );
+    }
+    if (run.outcome === model.expect.outcome && (run.diagnostics.length > 0 || run.errors.length > 0)) {
+      lines.push('  TLC also reported errors (below): a negative control passes only on its violation in a clean run.');
+    }
   }
   for (const d of run.diagnostics) {
-    const where = `${d.file ? relative(root, d.file) : d.module}${d.line !== undefined ? `:${d.line}:${d.column ?? 1}` : ''}`;
+    const where = `${d.file ? shownPath(root, d.file) : d.module}${d.line !== undefined ? `:${d.line}:${d.column ?? 1}` : ''}`;
     lines.push(indentLines(`${where}: ${d.kind} error: ${d.message}`, '  '));
   }
   if (run.message) lines.push(indentLines(run.message, '  '));
   if (run.outcome === 'parse-error' && run.diagnostics.length === 0) lines.push(indentLines(run.output.slice(-15).join('\n'), '    '));
-  // TLC's error texts, except those the message above already quotes.
-  for (const e of run.errors.filter((e) => !run.message?.includes(e.text))) lines.push(indentLines(e.text, '  '));
+  // TLC's error texts, except those the message or a diagnostic above already says.
+  const said = [run.message ?? '', ...run.diagnostics.map((d) => d.message)];
+  for (const e of run.errors.filter((e) => !said.some((text) => text !== '' && (text.includes(e.text) || e.text.includes(text))))) lines.push(indentLines(e.text, '  '));
   if (run.counterexample.length > 0) {
-    if (!passed) lines.push('  Counterexample:');
+    if (!passed) lines.push(`  Counterexample${options.counterexampleFile !== undefined ? ` (as ITF: ${shownPath(root, options.counterexampleFile)})` : ''}:`);
     lines.push(renderCounterexample(run.counterexample, run));
   }
   return lines.join('\n');
@@ -295,18 +333,35 @@ export async function checkSpec(argv: readonly string[], io: CheckSpecIo): Promi
   return runCommand('check-spec', io.stderr, () => checkSpecOrThrow(argv, io));
 }
 
+/** Saves a violation's counterexample as an ITF trace beside the summary; returns its path. */
+async function saveCounterexample(dir: string, model: ModelSpec, run: TlcRun): Promise<string> {
+  const file = join(dir, `${model.name}.itf.json`);
+  const itf = counterexampleToItf(run.counterexample, {
+    model: model.name,
+    module: model.module,
+    config: model.config,
+    ...(run.tlcVersion !== undefined ? { tlcVersion: run.tlcVersion } : {}),
+    violation: violationText(run),
+    ...(run.loopsBackTo !== undefined ? { loopsBackTo: run.loopsBackTo } : {}),
+    ...(run.endsInStuttering ? { endsInStuttering: true } : {}),
+  });
+  await makeDirectory(dir);
+  await writeFileAtomic(file, serializeItf(itf));
+  return file;
+}
+
 async function checkSpecOrThrow(argv: readonly string[], io: CheckSpecIo): Promise<ExitCodeValue> {
   const options = parseOptions(argv, io.cwd);
   if (options === 'help') {
     io.stdout(`${HELP}\n`);
     return ExitCode.OK;
   }
-  const all = await discoverModels(options.specsDir);
+  const all = await discoverModels(options.specsDir, { allowCode: options.allowCode });
   const root = io.cwd;
   if (options.list) {
-    const rows = all.map((m) => [m.name, m.tier, describeExpectation(m.expect), m.description ?? '']);
+    const rows = all.map((m) => [m.name, m.tier, describeExpectation(m.expect), m.problem !== undefined ? `INVALID: ${m.problem}` : (m.description ?? '')]);
     io.stdout(`${renderTable(['model', 'tier', 'expect', 'description'], rows)}\n`);
-    return ExitCode.OK;
+    return all.some((m) => m.problem !== undefined) ? ExitCode.SPEC_ERROR : ExitCode.OK;
   }
   const models = selectModels(all, options.patterns, options.tier);
   if (models.length === 0) throw cli.usage(`No models in tier "${options.tier}" under ${options.specsDir}.`);
@@ -314,11 +369,18 @@ async function checkSpecOrThrow(argv: readonly string[], io: CheckSpecIo): Promi
   const startedAt = new Date().toISOString();
   const progress = new ProgressReporter(io, !options.quiet);
   const reports: ModelReport[] = [];
+  const counterexampleDir = options.summaryFile !== undefined ? join(dirname(options.summaryFile), 'counterexamples') : undefined;
   let tlcVersion: string | undefined;
 
   for (const [i, model] of models.entries()) {
     if (io.signal?.aborted) {
-      reports.push({ name: model.name, module: relative(root, model.module), config: relative(root, model.config), tier: model.tier, expected: describeExpectation(model.expect), outcome: 'not-run', passed: false, seconds: 0 });
+      reports.push(reportOf(model, startedAt, 'not-run', false, 0));
+      continue;
+    }
+    if (model.problem !== undefined) {
+      reports.push(invalidReport(model, startedAt));
+      if (!options.quiet) io.stderr(`FAIL  ${model.name}  config-error  (not run)\n`);
+      io[options.json ? 'stderr' : 'stdout'](`\n${model.name}: the config is invalid, TLC was not run.\n${indentLines(model.problem, '  ')}\n`);
       continue;
     }
     progress.start(model, i + 1, models.length);
@@ -331,20 +393,38 @@ async function checkSpecOrThrow(argv: readonly string[], io: CheckSpecIo): Promi
         workers: options.workers,
         timeoutMs: options.timeoutMs,
         ...(options.heap !== undefined ? { heap: options.heap } : {}),
+        tlcOptions: options.tlcArgs,
         ...(io.signal ? { signal: io.signal } : {}),
         onEvent: (e) => progress.event(e, model),
       });
     } finally {
       progress.stop();
     }
+    if (run.outcome === 'java-error') {
+      // Java cannot start TLC here, and will not for the next model either: stop, keep the saved summary.
+      throw new WorkbenchError(
+        run.message ?? 'Java could not start TLC.',
+        ExitCode.ENVIRONMENT,
+        'Check TLA2TOOLS_JAR (it must be a tla2tools.jar), JAVA_HOME, and the JVM options (--heap).',
+      );
+    }
     tlcVersion ??= run.tlcVersion;
-    const entry = report(model, run, root);
+    let entry = report(model, run, startedAt);
+    let counterexampleFile: string | undefined;
+    if (counterexampleDir !== undefined && run.counterexample.length > 0) {
+      try {
+        counterexampleFile = await saveCounterexample(counterexampleDir, model, run);
+        entry = { ...entry, counterexampleFile: recorded(counterexampleFile) };
+      } catch (error) {
+        throw unwritable(error, `the counterexample of ${model.name}`, 'Choose a writable --summary location.');
+      }
+    }
     reports.push(entry);
     if (!options.quiet) {
       const mark = entry.passed ? 'pass' : 'FAIL';
       io.stderr(`${mark}  ${model.name}  ${entry.outcome}  ${formatCount(entry.distinctStates)} distinct states  ${formatSeconds(run.durationMs)} s\n`);
     }
-    const detail = describeOutcome(model, run, root);
+    const detail = describeOutcome(model, run, root, { showExpected: options.showExpected, ...(counterexampleFile !== undefined ? { counterexampleFile } : {}) });
     if (detail && !options.json) io.stdout(`\n${detail}\n`);
     else if (detail && !options.quiet && !entry.passed) io.stderr(`${detail}\n`);
   }
@@ -363,12 +443,18 @@ async function checkSpecOrThrow(argv: readonly string[], io: CheckSpecIo): Promi
     models: reports,
   };
   if (options.summaryFile !== undefined) {
-    await mkdir(dirname(options.summaryFile), { recursive: true });
-    await writeFile(options.summaryFile, `${JSON.stringify(summary, null, 2)}\n`);
+    try {
+      await saveSummary(options.summaryFile, summary);
+    } catch (error) {
+      throw unwritable(error, `the summary ${options.summaryFile}`, 'Choose a writable --summary location.');
+    }
   }
 
+  const finished = reports.filter((r) => r.outcome !== 'not-run' && r.outcome !== 'cancelled').length;
+  const interrupted = io.signal?.aborted === true ? ` Interrupted: ${finished} of ${reports.length} models finished.` : '';
   if (options.json) {
     io.stdout(`${JSON.stringify(summary, null, 2)}\n`);
+    if (interrupted) io.stderr(`check-spec:${interrupted}\n`);
   } else {
     const rows = reports.map((r) => [
       r.name,
@@ -383,8 +469,8 @@ async function checkSpecOrThrow(argv: readonly string[], io: CheckSpecIo): Promi
     const failed = reports.filter((r) => !r.passed).length;
     io.stdout(
       `\n${tlcVersion ?? 'TLC'}: ${reports.length - failed} of ${reports.length} models as expected` +
-        `${failed > 0 ? `, ${failed} not` : ''} (exit ${exitCode}).` +
-        `${options.summaryFile !== undefined ? ` Summary: ${relative(root, options.summaryFile)}` : ''}\n`,
+        `${failed > 0 ? `, ${failed} not` : ''} (exit ${exitCode}).${interrupted}` +
+        `${options.summaryFile !== undefined ? ` Summary: ${shownPath(root, options.summaryFile)}` : ''}\n`,
     );
   }
   return exitCode;

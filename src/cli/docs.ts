@@ -4,9 +4,10 @@
  *
  * @module
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
-import { ExitCode, type ExitCodeValue, WorkbenchError } from '../errors.js';
+import { mkdir, rm } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { ExitCode, type ExitCodeValue } from '../errors.js';
+import { assertReplaceable, besidePath, markOwned, type OwnershipMarker, replaceDirectory, unwritable } from '../files/write.js';
 import { buildDocs } from '../docs/site.js';
 import { commandLine, runCommand } from './args.js';
 import { REPO_ROOT } from '../tlc/toolchain.js';
@@ -20,7 +21,9 @@ TypeScript mirror of the same name in the API (or a "no TS mirror" mark), the co
 and their latest result from npm run check-spec's summary (or "not yet checked").
 
 Options:
-  --out <dir>       where to write the site (default: docs/; emptied first)
+  --out <dir>       where to write the site (default: docs/); built beside it and renamed into
+                    place; an existing folder is replaced only if empty or an earlier site
+                    (it holds the .workbench-docs marker)
   --specs <dir>     folder with the .tla/.cfg files (default: specs/)
   --summary <file>  check-spec's JSON summary (default: .cache/check-spec/summary.json)
   --quiet           print only problems
@@ -37,46 +40,27 @@ export interface DocsIo {
   readonly stderr: (text: string) => void;
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
+  /** Stops SANY (Ctrl-C); the old site stays. */
+  readonly signal?: AbortSignal;
 }
 
 const cli = commandLine('docs');
 
-/**
- * TypeDoc empties its output folder first, so `--out src` would delete the sources: only a new or
- * empty folder, or one holding an earlier TypeDoc site, may be used.
- */
-function refuseToEmpty(outDir: string, given: string): void {
+/** The marker `npm run docs` leaves in a site it wrote: only such a folder (or an empty one) is replaced. */
+export const DOCS_MARKER: OwnershipMarker = { file: '.workbench-docs', owner: 'npm run docs' };
+
+/** The site is built beside `--out` and renamed into place, so `--out src` would replace the sources: refuse what is not a site of ours. */
+async function refuseToReplace(outDir: string, given: string): Promise<void> {
   if (!relative(outDir, REPO_ROOT).startsWith('..')) {
-    throw cli.usage(`--out ${given} is the repository or contains it, and would be emptied; choose a folder of its own, such as docs/.`);
+    throw cli.usage(`--out ${given} is the repository or contains it, and would be replaced; choose a folder of its own, such as docs/.`);
   }
-  if (!existsSync(outDir)) return;
-  if (!statSync(outDir).isDirectory()) throw cli.usage(`--out ${given} is a file, not a folder.`);
-  const earlierSite = existsSync(join(outDir, 'assets', 'main.js')) && existsSync(join(outDir, 'index.html'));
-  if (readdirSync(outDir).length > 0 && !earlierSite) {
-    throw cli.usage(`--out ${given} is not empty and does not hold an earlier docs build; refusing to empty it.`);
-  }
+  await assertReplaceable(outDir, DOCS_MARKER, '--out');
 }
 
 /** Runs `npm run docs` with the given arguments; returns the exit code (never throws for expected failures). */
 export async function docs(argv: readonly string[], io: DocsIo): Promise<ExitCodeValue> {
   // No "docs:" prefix: most messages start with the file:line they are about.
-  return runCommand(undefined, io.stderr, async () => {
-    try {
-      return await buildSite(argv, io);
-    } catch (error) {
-      throw asUnwritableOutput(error);
-    }
-  });
-}
-
-const UNWRITABLE = new Set(['EACCES', 'EROFS', 'ENOSPC', 'EPERM']);
-
-/** A failure to write the site is the environment's (exit 3), not a bug. */
-function asUnwritableOutput(error: unknown): unknown {
-  if (error instanceof Error && UNWRITABLE.has((error as NodeJS.ErrnoException).code ?? '')) {
-    return new WorkbenchError(`Could not write the docs: ${error.message}`, ExitCode.ENVIRONMENT, 'Choose a writable folder with --out.');
-  }
-  return error;
+  return runCommand(undefined, io.stderr, () => buildSite(argv, io));
 }
 
 async function buildSite(argv: readonly string[], io: DocsIo): Promise<ExitCodeValue> {
@@ -98,16 +82,32 @@ async function buildSite(argv: readonly string[], io: DocsIo): Promise<ExitCodeV
     if (value.trim() === '') throw cli.usage(`${name} needs a path.`);
   }
   const outDir = resolve(io.cwd, values.out);
-  refuseToEmpty(outDir, values.out);
+  await refuseToReplace(outDir, values.out);
   if (!values.quiet) io.stderr('Building the docs: SANY reads the specs, then TypeDoc converts the API ...\n');
-  const result = await buildDocs({
-    root: REPO_ROOT,
-    outDir,
-    specsDir: resolve(io.cwd, values.specs),
-    srcDir: join(REPO_ROOT, 'src'),
-    summaryFile: resolve(io.cwd, values.summary),
-    env: io.env,
-  });
+  // Built beside the old site (same parent, so relative source links hold) and renamed into place: a
+  // failed build leaves the old site as it was.
+  const staging = besidePath(outDir, 'building');
+  let built;
+  try {
+    await mkdir(dirname(outDir), { recursive: true });
+    await mkdir(staging);
+    built = await buildDocs({
+      root: REPO_ROOT,
+      outDir: staging,
+      specsDir: resolve(io.cwd, values.specs),
+      srcDir: join(REPO_ROOT, 'src'),
+      summaryFile: resolve(io.cwd, values.summary),
+      env: io.env,
+      ...(io.signal ? { signal: io.signal } : {}),
+    });
+    await markOwned(staging, DOCS_MARKER);
+    await replaceDirectory(outDir, staging);
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw unwritable(error, `the docs into ${values.out}`, 'Choose a writable folder with --out.');
+  }
+  const moved = (path: string) => join(outDir, relative(staging, path));
+  const result = { ...built, outDir, invariantsPage: moved(built.invariantsPage) };
   for (const warning of result.warnings) io.stderr(`TypeDoc: ${warning}\n`);
   const summary = result.catalogue.summary;
   if (summary.status === 'unreadable') io.stderr(`warning: ${summary.file} could not be read (${summary.problem}); every result reads "not yet checked".\n`);

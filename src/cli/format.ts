@@ -46,7 +46,7 @@ export function indentLines(text: string, indent: string): string {
 }
 
 /**
- * The step's name: the spec's action label (`action` variable, see DESIGN section 2) when present,
+ * The step's name: the spec's action label (`action` variable, see ARCHITECTURE.md section 2) when present,
  * as `Timeout(node: s1)`, else the action TLC names.
  */
 export function describeStep(state: CounterexampleState): string {

@@ -1,5 +1,5 @@
 /**
- * Trace replay (DESIGN section 3): a cluster of the TypeScript core is put in the trace's initial
+ * Trace replay (ARCHITECTURE.md section 3): a cluster of the TypeScript core is put in the trace's initial
  * state, then each step's action label drives exactly that input through `clusterStep` (deliver
  * that message to that node, fire that node's timeout, drop or duplicate in the network bag,
  * restart with storage kept ...), and `toSpecState` of the result must equal the trace's next

@@ -14,7 +14,7 @@ import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { ExitCode, WorkbenchError } from '../errors.js';
 import { type ModelSpec, discoverModels } from '../tlc/models.js';
-import { type CheckKind, readConfigChecks } from './model-config.js';
+import { type CheckKind, readConfigChecks } from '../tlc/config-checks.js';
 import { type ModelResult, type SummaryStatus, modelResult, readSummary } from './results.js';
 import type { SpecScope, TlaLocation } from './sany.js';
 import { SourceRangeError, type TlaSourceDefinition, extractDefinition } from './tla-source.js';

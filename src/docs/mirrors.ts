@@ -1,5 +1,5 @@
 /**
- * Pairs each TLA+ invariant with its TypeScript mirror (section 6 of `../shared/DESIGN.md`): an exported symbol of the
+ * Pairs each TLA+ invariant with its TypeScript mirror (ARCHITECTURE.md section 6): an exported symbol of the
  * API with exactly the operator's name.
  *
  * A name alone is not enough once two specs share one: `TypeOK` of `QuorumSafety.tla` must not be paired

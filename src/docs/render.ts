@@ -117,7 +117,7 @@ function mirrorSection(entry: InvariantEntry, mirror: MirrorMatch, layout: Rende
   return match(mirror)
     .with({ status: 'found' }, ({ mirror: m }) => {
       const where = `\`${toPosix(relative(layout.root, m.file))}\`${m.line !== undefined ? ` line ${m.line}` : ''}`;
-      return `{@link ${m.declarationReference} | ${m.name}}, exported from ${where}, checks the same property on the TypeScript implementation's state (section 6 of the design contract, \`../shared/DESIGN.md\`: invariants live once in TLA+ and are mirrored by name in TS).`;
+      return `{@link ${m.declarationReference} | ${m.name}}, exported from ${where}, checks the same property on the TypeScript implementation's state (ARCHITECTURE.md section 6: invariants live once in TLA+ and are mirrored by name in TS).`;
     })
     .with({ status: 'missing' }, ({ rejected }) => {
       const lines = [

@@ -11,10 +11,10 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { match } from 'ts-pattern';
-import type { CheckSpecSummary, ModelReport } from '../cli/check-spec.js';
+import type { CheckSpecSummary, ModelReport } from '../tlc/summary.js';
 import { TLC_OUTCOMES } from '../tlc/result.js';
 import type { ModelSpec } from '../tlc/models.js';
-import type { CheckKind } from './model-config.js';
+import type { CheckKind } from '../tlc/config-checks.js';
 
 /** Whether a check-spec summary could be read. */
 export type SummaryStatus =
@@ -35,7 +35,7 @@ export type CheckVerdict =
   /** The run ended early: timeout or Ctrl-C. */
   | { readonly kind: 'incomplete'; readonly outcome: 'timeout' | 'cancelled' }
   /** The spec or TLC failed: nothing was checked. */
-  | { readonly kind: 'error'; readonly outcome: 'parse-error' | 'semantic-error' | 'config-error' | 'tlc-error' };
+  | { readonly kind: 'error'; readonly outcome: 'parse-error' | 'semantic-error' | 'config-error' | 'tlc-error' | 'java-error' };
 
 /** One model's latest result as far as one operator is concerned. */
 export interface ModelResult {
@@ -118,7 +118,7 @@ export function verdictFor(report: ModelReport, check: { readonly kind: CheckKin
     })
     .with('deadlock', (): CheckVerdict => ({ kind: 'not-reached', stoppedBy: 'a deadlock' }))
     .with('timeout', 'cancelled', (outcome): CheckVerdict => ({ kind: 'incomplete', outcome }))
-    .with('parse-error', 'semantic-error', 'config-error', 'tlc-error', (outcome): CheckVerdict => ({ kind: 'error', outcome }))
+    .with('parse-error', 'semantic-error', 'config-error', 'tlc-error', 'java-error', (outcome): CheckVerdict => ({ kind: 'error', outcome }))
     .exhaustive();
 }
 
@@ -141,7 +141,8 @@ export async function modelResult(
   if (summary.status !== 'found') return { verdict: { kind: 'not-checked', reason: 'no-summary' } };
   const report = findReport(summary.summary, model, root);
   if (report === undefined) return { verdict: { kind: 'not-checked', reason: 'not-in-summary' } };
-  const checkedAt = summary.summary.startedAt;
+  // Older summaries have no per-model date: their run's start is the date of every entry.
+  const checkedAt = report.checkedAt ?? summary.summary.startedAt;
   return {
     verdict: verdictFor(report, check),
     report,

@@ -17,7 +17,8 @@ import { basename, dirname, resolve } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { ExitCode, WorkbenchError } from '../errors.js';
 import { parseSanyDiagnostics } from '../tlc/result.js';
-import { type JavaRuntime, runCommand } from '../tlc/toolchain.js';
+import { collectOutput } from '../process/child.js';
+import type { JavaRuntime } from '../tlc/toolchain.js';
 
 /** A source range as SANY reports it: 1-based lines and columns, both ends inclusive. */
 export interface TlaLocation {
@@ -39,6 +40,8 @@ export interface SpecScope {
 export interface SanyToolchain {
   readonly java: JavaRuntime;
   readonly jar: string;
+  /** Stops SANY (the command was interrupted). */
+  readonly signal?: AbortSignal;
 }
 
 /** The XML export does not match the shape this reader knows (another tla2tools version). */
@@ -144,13 +147,17 @@ export async function loadSpecScope(modulePath: string, toolchain: SanyToolchain
     throw new WorkbenchError(`The module ${module} does not exist.`, ExitCode.SPEC_ERROR, 'Fix the @module directive of the config that names it.');
   }
   const dir = dirname(module);
-  const out = await runCommand(toolchain.java.command, ['-cp', toolchain.jar, 'tla2sany.xml.XMLExporter', '-o', module], dir);
-  if (out.error) {
-    throw new WorkbenchError(`Could not start Java to run SANY (${out.error.code ?? out.error.message}).`, ExitCode.ENVIRONMENT, 'Install Java >= 11 or set JAVA_HOME.');
+  const java = (args: readonly string[]) =>
+    collectOutput({ command: toolchain.java.command, args: ['-cp', toolchain.jar, ...args], cwd: dir, ...(toolchain.signal ? { signal: toolchain.signal } : {}) });
+  const out = await java(['tla2sany.xml.XMLExporter', '-o', module]);
+  if (out.spawnError) {
+    throw new WorkbenchError(`Could not start Java to run SANY (${out.spawnError.code}: ${out.spawnError.message}).`, ExitCode.ENVIRONMENT, 'Install Java >= 11 or set JAVA_HOME.');
   }
+  if (toolchain.signal?.aborted) throw new WorkbenchError('Interrupted while SANY was reading the specs.', ExitCode.INTERRUPTED);
   if (out.code !== 0 || out.stdout.trim() === '') {
     // The XML exporter swallows SANY's located messages; plain SANY prints them (as TLC would).
-    const sany = await runCommand(toolchain.java.command, ['-cp', toolchain.jar, 'tla2sany.SANY', module], dir);
+    const sany = await java(['tla2sany.SANY', module]);
+    if (toolchain.signal?.aborted) throw new WorkbenchError('Interrupted while SANY was reading the specs.', ExitCode.INTERRUPTED);
     const lines = `${sany.stdout}\n${sany.stderr}`.split('\n');
     const diagnostics = parseSanyDiagnostics(lines, (name) => {
       const file = resolve(dir, `${name}.tla`);

@@ -59,6 +59,8 @@ export interface DocsBuildOptions {
   readonly typedocOverrides?: TypeDocOptions;
   /** Environment for finding Java and the TLC jar (`JAVA_HOME`, `TLA2TOOLS_JAR`). */
   readonly env: NodeJS.ProcessEnv;
+  /** Stops the SANY runs (the command was interrupted). */
+  readonly signal?: AbortSignal;
 }
 
 /** A built site. */
@@ -149,13 +151,13 @@ function entryFileName(entry: InvariantEntry): string {
 export async function buildDocs(options: DocsBuildOptions): Promise<DocsBuildResult> {
   const { root, specsDir, srcDir } = options;
   const outDir = resolve(options.outDir);
-  const [java, jar] = await Promise.all([findJava(javaCommand(options.env)), resolveTlcJar(options.env)]);
+  const [java, jar] = await Promise.all([findJava(javaCommand(options.env), options.env), resolveTlcJar(options.env)]);
   // SANY runs in its own JVMs: let it work while TypeDoc starts up.
   const cataloguePromise = buildCatalogue({
     specsDir,
     summaryFile: options.summaryFile,
     root,
-    loadScope: (module) => loadSpecScope(module, { java, jar: jar.jar }),
+    loadScope: (module) => loadSpecScope(module, { java, jar: jar.jar, ...(options.signal ? { signal: options.signal } : {}) }),
   });
   cataloguePromise.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
 

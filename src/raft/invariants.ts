@@ -1,5 +1,5 @@
 /**
- * TS mirrors of the spec's invariants and action properties, with the spec's operator names (DESIGN.md
+ * TS mirrors of the spec's invariants and action properties, with the spec's operator names (ARCHITECTURE.md
  * section 6). Each returns a structured result: either it holds, or a violation whose text names the nodes
  * and indexes involved, so a failing simulation explains itself.
  *

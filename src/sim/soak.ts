@@ -22,6 +22,8 @@ export interface SoakOptions {
   readonly progressEveryMs?: number;
   /** Wall-clock limit in ms (0: none). */
   readonly timeLimitMs?: number;
+  /** Stops the soak between two schedules (Ctrl-C); the figures so far are returned. */
+  readonly signal?: AbortSignal;
 }
 
 /** Progress and final figures. */
@@ -40,15 +42,26 @@ export interface SoakProgress {
 export interface SoakResult extends SoakProgress {
   readonly failure: string | null;
   readonly timedOut: boolean;
+  /** Stopped by {@link SoakOptions.signal} before the step budget was spent. */
+  readonly interrupted: boolean;
 }
 
-/** Run the soak (synchronous; progress through the callback). */
-export function runSoak(o: SoakOptions): SoakResult {
+// How often the soak lets the event loop run (signals, progress output) between schedules.
+const YIELD_EVERY_MS = 100;
+
+/** Run the soak; progress through the callback, stopping between schedules when the signal aborts. */
+export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   const started = performance.now();
   const p: SoakProgress = { steps: 0, schedules: 0, violations: 0, elapsedMs: 0, delivered: 0, elections: 0, crashes: 0, opsOk: 0 };
   let lastReport = started;
+  let lastYield = started;
   const every = o.progressEveryMs ?? 2000;
   for (let k = 0; p.steps < o.steps; k++) {
+    if (performance.now() - lastYield >= YIELD_EVERY_MS) {
+      await new Promise((resume) => setImmediate(resume));
+      lastYield = performance.now();
+    }
+    if (o.signal?.aborted) return { ...p, failure: null, timedOut: false, interrupted: true };
     const profile = PROFILES[o.profiles[k % o.profiles.length]!];
     const seed = (o.seed + k) % 2 ** 31;
     const scenario = scenarioAt(profile, seed);
@@ -63,15 +76,15 @@ export function runSoak(o: SoakOptions): SoakResult {
     p.elapsedMs = now - started;
     if (r.violation !== null) {
       p.violations++;
-      return { ...p, failure: formatFailure(r, scenario, { profile: profile.name, seed, path: '0' }), timedOut: false };
+      return { ...p, failure: formatFailure(r, scenario, { profile: profile.name, seed, path: '0' }), timedOut: false, interrupted: false };
     }
     if (o.onProgress && now - lastReport >= every) {
       lastReport = now;
       o.onProgress({ ...p });
     }
-    if (o.timeLimitMs && p.elapsedMs > o.timeLimitMs) return { ...p, failure: null, timedOut: true };
+    if (o.timeLimitMs && p.elapsedMs > o.timeLimitMs) return { ...p, failure: null, timedOut: true, interrupted: false };
   }
-  return { ...p, failure: null, timedOut: false };
+  return { ...p, failure: null, timedOut: false, interrupted: false };
 }
 
 /** The `--help` text. */
@@ -89,12 +102,13 @@ Options:
   --json             print the final figures as JSON
   -h, --help         this help
 
-Exit codes: 0 no violation, 1 a violation was found, 2 usage error, 6 time limit reached.`;
+Exit codes: 0 no violation, 1 a violation was found, 2 usage error, 6 time limit reached,
+130 interrupted (the figures so far are printed).`;
 
 const cli = commandLine('soak', 'See npm run soak -- --help.');
 
 /** Run `npm run soak` with `argv`; returns the exit code. */
-export function runSoakCli(argv: readonly string[], out: (s: string) => void, err: (s: string) => void): number {
+export async function runSoakCli(argv: readonly string[], out: (s: string) => void, err: (s: string) => void, signal?: AbortSignal): Promise<number> {
   const { values } = cli.parse(argv, {
     options: {
       steps: { type: 'string', default: '1000000' },
@@ -123,7 +137,14 @@ export function runSoakCli(argv: readonly string[], out: (s: string) => void, er
   const line = (p: SoakProgress): string =>
     `steps ${p.steps.toLocaleString('en-US')} / ${steps.toLocaleString('en-US')} (${Math.min(100, (100 * p.steps) / Math.max(steps, 1)).toFixed(1)} %), ` +
     `schedules ${p.schedules}, violations ${p.violations}, ${Math.round(p.steps / Math.max(p.elapsedMs / 1000, 1e-9)).toLocaleString('en-US')} steps/s, ${(p.elapsedMs / 1000).toFixed(0)} s`;
-  const r = runSoak({ steps, seed, profiles: profiles as ProfileName[], timeLimitMs: limit, onProgress: (p) => err(`soak: ${line(p)}\n`) });
+  const r = await runSoak({
+    steps,
+    seed,
+    profiles: profiles as ProfileName[],
+    timeLimitMs: limit,
+    onProgress: (p) => err(`soak: ${line(p)}\n`),
+    ...(signal ? { signal } : {}),
+  });
   if (values.json) out(`${JSON.stringify({ ...r, steps: r.steps }, null, 2)}\n`);
   else {
     out(
@@ -135,6 +156,10 @@ export function runSoakCli(argv: readonly string[], out: (s: string) => void, er
   if (r.failure !== null) {
     err(`${r.failure}\n`);
     return ExitCode.CHECK_FAILED;
+  }
+  if (r.interrupted) {
+    err(`soak: interrupted after ${r.steps} steps (no violation so far)\n`);
+    return ExitCode.INTERRUPTED;
   }
   if (r.timedOut) {
     err(`soak: time limit reached after ${r.steps} steps (no violation so far)\n`);

@@ -112,10 +112,18 @@ function parseStats(body: string): TlcStats | undefined {
   return m ? { generated: count(m[1]), distinct: count(m[2]), left: count(m[3]) } : undefined;
 }
 
+// TLC sometimes nests a framed message inside another's text, mid-line (a ConfigFileException's
+// message inside "TLC threw an unexpected exception"): its markers are not part of what it says.
+const INLINE_MARKER = /\s*@!@!@(?:START|END)MSG -?\d+(?::\d+)? @!@!@\s*/g;
+
+// A syntax error in the model config, as TLC words it inside that exception.
+const CONFIG_SYNTAX = /ConfigFileException|error in the configuration file at line \d+/;
+
 /** Turns one framed chunk into an event. */
 export function toTlcEvent(chunk: TlcChunk): TlcEvent {
   if (chunk.type === 'text') return { type: 'output', line: chunk.line };
-  const { code, severity, body } = chunk;
+  const { code, severity } = chunk;
+  const body = chunk.body.includes('@!@!@') ? chunk.body.replace(INLINE_MARKER, '\n').trim() : chunk.body;
   const info: TlcEvent = { type: 'info', code, severity, text: body };
   return match(code)
     .with(TlcCode.VERSION, (): TlcEvent => ({ type: 'version', version: body.trim() }))
@@ -198,10 +206,24 @@ export function toTlcEvent(chunk: TlcChunk): TlcEvent {
       TlcCode.NESTED_EXPRESSION,
       TlcCode.INVARIANT_EVALUATION_FAILED,
       TlcCode.ACTION_PROPERTY_EVALUATION_FAILED,
-      (c): TlcEvent => ({ type: 'error', kind: OUT_OF_MEMORY_TEXT.test(body) ? 'out-of-memory' : c === TlcCode.GENERAL ? 'general' : 'evaluation', code: c, text: body }),
+      (c): TlcEvent => ({
+        type: 'error',
+        kind: OUT_OF_MEMORY_TEXT.test(body) ? 'out-of-memory' : CONFIG_SYNTAX.test(body) ? 'config' : c === TlcCode.GENERAL ? 'general' : 'evaluation',
+        code: c,
+        text: CONFIG_SYNTAX.test(body) ? configSyntaxText(body) : body,
+      }),
     )
     .with(P.when((c) => CONFIG_ERROR_CODES.has(c)), (c): TlcEvent => ({ type: 'error', kind: 'config', code: c, text: body }))
     // Remaining error-severity messages are errors whose exact code we do not interpret.
     .with(P.when(() => severity === 1), (c): TlcEvent => ({ type: 'error', kind: 'general', code: c, text: body }))
     .otherwise(() => info);
+}
+
+/**
+ * The useful part of a config syntax error: TLC wraps "TLC found an error in the configuration file at
+ * line N / It was expecting ..." in three lines about an unexpected exception.
+ */
+function configSyntaxText(body: string): string {
+  const at = body.search(/TLC found an error in the configuration file/);
+  return at >= 0 ? body.slice(at).trim() : body;
 }

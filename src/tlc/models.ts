@@ -15,10 +15,12 @@
  *
  * @module
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { ExitCode, WorkbenchError } from '../errors.js';
+import { shownPath } from '../paths.js';
+import { parseConfigChecks } from './config-checks.js';
 import type { TlcResult } from './result.js';
 
 /** Which runs include a model: `ci` by default (and in CI), `large` only when asked for. */
@@ -38,6 +40,13 @@ export interface ModelSpec {
   readonly description?: string;
   readonly expect: Expectation;
   readonly tier: ModelTier;
+  /** The properties the config names (`PROPERTY`/`PROPERTIES`), to tell which one TLC refuted. */
+  readonly properties: readonly string[];
+  /**
+   * What is wrong with the config, when something is (a bad directive, a syntax error): the model is
+   * then reported as a spec error without running TLC, and every other model still runs.
+   */
+  readonly problem?: string;
 }
 
 const DIRECTIVE = /^\s*\\\*\s*@(\w+)\s*(.*?)\s*$/;
@@ -71,10 +80,26 @@ function parseExpectation(text: string, file: string, line: number): Expectation
   }
 }
 
-/** Reads one model config's directives. */
+// A TLA+ module name: letters, digits and underscores (so `@module` cannot point outside the folder).
+const MODULE_NAME = /^\w*[A-Za-z]\w*$/;
+
+/**
+ * Reads one model config's directives. A config with a problem is still returned, with
+ * {@link ModelSpec.problem} set, so one bad config does not stop the others (or `--list`).
+ */
 export async function readModel(configPath: string, displayRoot = process.cwd()): Promise<ModelSpec> {
+  const name = basename(configPath, '.cfg');
+  try {
+    return await parseModel(configPath, displayRoot);
+  } catch (error) {
+    if (!(error instanceof WorkbenchError) || error.exitCode !== ExitCode.SPEC_ERROR) throw error;
+    return { name, config: configPath, module: join(configPath, '..', `${name}.tla`), expect: { outcome: 'ok' }, tier: 'ci', properties: [], problem: error.message };
+  }
+}
+
+async function parseModel(configPath: string, displayRoot: string): Promise<ModelSpec> {
   const text = await readFile(configPath, 'utf8');
-  const shown = relative(displayRoot, configPath) || configPath;
+  const shown = shownPath(displayRoot, configPath);
   const name = basename(configPath, '.cfg');
   let moduleName = name;
   let description: string | undefined;
@@ -91,6 +116,9 @@ export async function readModel(configPath: string, displayRoot = process.cwd())
         return;
       case 'module':
         moduleName = value.replace(/\.tla$/, '');
+        if (!MODULE_NAME.test(moduleName)) {
+          throw new ModelConfigError(shown, line, `@module takes a module name in the same folder (letters, digits, _), not "${value}"`);
+        }
         return;
       case 'expect':
         expect = parseExpectation(value, shown, line);
@@ -105,15 +133,38 @@ export async function readModel(configPath: string, displayRoot = process.cwd())
   });
   const module = join(configPath, '..', `${moduleName}.tla`);
   if (!existsSync(module)) throw new ModelConfigError(shown, 1, `the module ${moduleName}.tla it checks does not exist`);
-  return { name, config: configPath, module, ...(description !== undefined ? { description } : {}), expect, tier };
+  const properties = parseConfigChecks(text, shown)
+    .filter((c) => c.kind === 'property')
+    .map((c) => c.name);
+  return { name, config: configPath, module, ...(description !== undefined ? { description } : {}), expect, tier, properties };
+}
+
+// TLC loads a class file found beside a spec (`Foo.class` next to `Foo.tla`) as the module's operator
+// overrides and runs its static initializer: checking a folder with one runs its code.
+const CODE_FILE = /\.(class|jar)$/i;
+
+/** Options of {@link discoverModels}. */
+export interface DiscoverOptions {
+  /** Allow `.class` and `.jar` files in the folder (TLC would load and run them). */
+  readonly allowCode?: boolean;
 }
 
 /** Every model under a folder (not recursive), sorted by name. */
-export async function discoverModels(specsDir: string): Promise<ModelSpec[]> {
+export async function discoverModels(specsDir: string, options: DiscoverOptions = {}): Promise<ModelSpec[]> {
   if (!existsSync(specsDir)) {
     throw new WorkbenchError(`The specs folder ${specsDir} does not exist.`, ExitCode.USAGE, 'Pass --specs <dir> or run from the repository root.');
   }
-  const configs = (await readdir(specsDir)).filter((f) => f.endsWith('.cfg')).sort();
+  if (!statSync(specsDir).isDirectory()) throw new WorkbenchError(`--specs ${specsDir} is a file, not a folder.`, ExitCode.USAGE);
+  const files = await readdir(specsDir);
+  const code = files.filter((f) => CODE_FILE.test(f));
+  if (code.length > 0 && options.allowCode !== true) {
+    throw new WorkbenchError(
+      `The specs folder ${specsDir} holds compiled code (${code.slice(0, 5).join(', ')}${code.length > 5 ? ', ...' : ''}): TLC would load it as operator overrides and run it.`,
+      ExitCode.USAGE,
+      'Remove the files if you did not put them there; pass --allow-class-files if you trust them.',
+    );
+  }
+  const configs = files.filter((f) => f.endsWith('.cfg')).sort();
   return Promise.all(configs.map((f) => readModel(join(specsDir, f))));
 }
 
@@ -156,10 +207,22 @@ export function describeExpectation(expect: Expectation): string {
   return 'name' in expect ? `${expect.outcome} ${expect.name}` : expect.outcome;
 }
 
-/** Whether a TLC result is what the model expects. */
-export function meetsExpectation(expect: Expectation, result: Pick<TlcResult, 'outcome' | 'violation'>): boolean {
-  if (result.outcome !== expect.outcome) return false;
+/**
+ * Whether a TLC result is what the model expects. A violation must be exactly the one expected, found
+ * in a run that parsed cleanly and reported no error: a negative control cannot pass on a stray
+ * message that merely looks like its violation.
+ */
+export function meetsExpectation(
+  model: Pick<ModelSpec, 'expect' | 'properties' | 'problem'>,
+  result: Pick<TlcResult, 'outcome' | 'violation' | 'diagnostics' | 'errors'>,
+): boolean {
+  const expect = model.expect;
+  if (model.problem !== undefined || result.outcome !== expect.outcome) return false;
+  if (result.diagnostics.length > 0 || result.errors.length > 0) return false;
   if (!('name' in expect)) return true;
-  // TLC does not name violated temporal properties; accept the outcome alone then.
-  return result.violation?.name === undefined || result.violation.name === expect.name;
+  const name = result.violation?.name;
+  if (name !== undefined) return name === expect.name;
+  // TLC does not name a violated temporal property: it can only be the expected one when the config
+  // checks no other property.
+  return expect.outcome === 'property-violated' && model.properties.length === 1 && model.properties[0] === expect.name;
 }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { basename } from 'node:path';
 import { match } from 'ts-pattern';
 import type { TlcErrorKind, TlcEvent, TlcStats } from './events.js';
 import type { CounterexampleState } from './state.js';
@@ -18,6 +19,7 @@ export type TlcOutcome =
   | 'semantic-error'
   | 'config-error'
   | 'tlc-error'
+  | 'java-error'
   | 'timeout'
   | 'cancelled';
 
@@ -31,6 +33,7 @@ export const TLC_OUTCOMES: readonly TlcOutcome[] = [
   'semantic-error',
   'config-error',
   'tlc-error',
+  'java-error',
   'timeout',
   'cancelled',
 ];
@@ -38,7 +41,8 @@ export const TLC_OUTCOMES: readonly TlcOutcome[] = [
 /** A problem SANY or TLC located in a spec file. */
 export interface SpecDiagnostic {
   readonly severity: 'error';
-  readonly kind: 'parse' | 'semantic';
+  /** `config`: the model config (`.cfg`) is malformed; `module` then names the config file. */
+  readonly kind: 'parse' | 'semantic' | 'config';
   readonly module: string;
   /** Path of the module's file when it could be resolved. */
   readonly file?: string;
@@ -89,7 +93,13 @@ export interface ProcessEnd {
   readonly timeoutMs?: number;
   readonly durationMs: number;
   readonly stderr: readonly string[];
+  /** The JVM could not be started at all (no such `java`, not executable). */
+  readonly spawnError?: { readonly code: string; readonly message: string };
 }
+
+// What the JVM prints when it cannot start TLC at all: a wrong class path (a jar without TLC), an option
+// it rejects (a heap too small or malformed). TLC itself never ran, so this is the environment's fault.
+const JVM_STARTUP_FAILURE = /^(Error: Could not find or load main class|Error occurred during initialization of VM|Error: Could not create the Java Virtual Machine|Invalid (maximum|initial) heap size|Unrecognized (VM )?option|Error: Invalid or corrupt jarfile)/;
 
 /** Accumulates events of one run. */
 export class TlcResultBuilder {
@@ -107,8 +117,13 @@ export class TlcResultBuilder {
   private readonly sanyOutput: string[] = [];
   private readonly output: string[] = [];
   private readonly errors: { kind: TlcErrorKind; code: number; text: string }[] = [];
+  private unreadableOutput: string | undefined;
 
-  constructor(private readonly resolveModule: (module: string) => string | undefined = () => undefined) {}
+  constructor(
+    private readonly resolveModule: (module: string) => string | undefined = () => undefined,
+    /** The model config TLC reads, to locate its syntax errors. */
+    private readonly configFile?: string,
+  ) {}
 
   /** Records one event. */
   add(event: TlcEvent): void {
@@ -169,32 +184,64 @@ export class TlcResultBuilder {
       .exhaustive();
   }
 
+  /** Config syntax errors TLC located (`file:line: message`). */
+  private configDiagnostics(): SpecDiagnostic[] {
+    return this.errors.flatMap((e): SpecDiagnostic[] => {
+      const at = e.kind === 'config' ? CONFIG_ERROR_AT.exec(e.text) : null;
+      if (at === null) return [];
+      const message = (at[2] as string).replace(/\s+/g, ' ').trim() || 'syntax error';
+      const file = this.configFile;
+      return [{ severity: 'error', kind: 'config', module: file === undefined ? 'model config' : basename(file), ...(file !== undefined ? { file } : {}), line: Number(at[1]), column: 1, message }];
+    });
+  }
+
+  /**
+   * Marks the run as failed because its output could not be read: the outcome is then `tlc-error`
+   * with this message, whatever else the output seemed to say.
+   */
+  unreadable(message: string): void {
+    this.unreadableOutput ??= message;
+  }
+
   /** Decides the outcome once the process has ended. */
   finish(end: ProcessEnd): TlcResult {
-    const diagnostics = parseSanyDiagnostics(this.sanyOutput, this.resolveModule);
+    const diagnostics = [...parseSanyDiagnostics(this.sanyOutput, this.resolveModule), ...this.configDiagnostics()];
     const output = [...this.output, ...end.stderr];
     const outOfMemory =
       this.errors.some((e) => e.kind === 'out-of-memory') || end.stderr.some((l) => l.includes('OutOfMemoryError'));
     let outcome: TlcOutcome;
     let message: string | undefined;
-    if (end.cancelled) {
+    const jvmFailure = this.version === undefined ? end.stderr.concat(this.output).findIndex((l) => JVM_STARTUP_FAILURE.test(l.trim())) : -1;
+    if (this.unreadableOutput !== undefined) {
+      outcome = 'tlc-error';
+      message = this.unreadableOutput;
+    } else if (end.spawnError !== undefined) {
+      outcome = 'java-error';
+      message = `Java could not be started (${end.spawnError.code}: ${end.spawnError.message}).`;
+    } else if (end.cancelled) {
       outcome = 'cancelled';
       message = 'The run was cancelled before TLC finished; the statistics are those of its last progress report.';
     } else if (end.timedOut) {
       outcome = 'timeout';
       message = `TLC did not finish within ${formatSeconds(end.timeoutMs ?? end.durationMs)} and was stopped. Raise the limit (--timeout), or shrink the model's bounds.`;
+    } else if (jvmFailure >= 0) {
+      // Java's own words: the lines from the first failure on, up to a blank line.
+      const lines = end.stderr.concat(this.output).slice(jvmFailure);
+      const stop = lines.findIndex((l) => l.trim() === '');
+      outcome = 'java-error';
+      message = `Java could not start TLC: ${lines.slice(0, stop < 0 ? 4 : Math.min(stop, 4)).map((l) => l.trim()).join(' ')}`;
     } else if (this.violation) {
       outcome = match(this.violation.kind)
         .with('invariant', (): TlcOutcome => 'invariant-violated')
         .with('property', (): TlcOutcome => 'property-violated')
         .with('deadlock', (): TlcOutcome => 'deadlock')
         .exhaustive();
-    } else if (diagnostics.length > 0 || this.errors.some((e) => e.kind === 'parse') || end.exitCode === 150) {
+    } else if (diagnostics.some((d) => d.kind !== 'config') || this.errors.some((e) => e.kind === 'parse') || end.exitCode === 150) {
       outcome = diagnostics.some((d) => d.kind === 'semantic') ? 'semantic-error' : 'parse-error';
       message = diagnostics.length > 0 ? undefined : 'SANY could not parse the spec; its output follows.';
     } else if (this.errors.some((e) => e.kind === 'config') || end.exitCode === 151) {
       outcome = 'config-error';
-      message = this.errors.find((e) => e.kind === 'config')?.text ?? 'TLC rejected the model configuration.';
+      message = diagnostics.some((d) => d.kind === 'config') ? undefined : (this.errors.find((e) => e.kind === 'config')?.text ?? 'TLC rejected the model configuration.');
     } else if (end.exitCode === 0 && (this.succeeded || (this.simulation && this.errors.length === 0))) {
       // Simulation mode ends without TLC's "no error has been found" message.
       outcome = 'ok';
@@ -226,6 +273,9 @@ export class TlcResultBuilder {
     };
   }
 }
+
+// "TLC found an error in the configuration file at line 4\nIt was expecting = or <-, but did not find it."
+const CONFIG_ERROR_AT = /error in the configuration file at line (\d+)\.?\s*([\s\S]*)$/;
 
 function formatSeconds(ms: number): string {
   return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;

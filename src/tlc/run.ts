@@ -1,15 +1,17 @@
 /**
  * Runs the real TLC model checker on one model: `java ... tlc2.TLC -tool ...` spawned with an
- * argument array (never a shell), its own metadir, a worker count, a timeout that kills the JVM,
- * and cancellation through an `AbortSignal`. Output is framed and typed as it streams in.
+ * argument array (never a shell) under a guardian (the JVM never outlives this process), its own
+ * metadir, a worker count, a timeout that kills the JVM, and cancellation through an `AbortSignal`.
+ * Output is framed and typed as it streams in.
  *
  * @module
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
+import { startGuarded } from '../process/child.js';
+import { setLongTimeout } from '../process/timer.js';
 import { type TlcEvent, toTlcEvent } from './events.js';
 import { TlcOutputFramer } from './framing.js';
 import { type TlcResult, TlcResultBuilder } from './result.js';
@@ -36,6 +38,11 @@ export interface TlcRunOptions {
   readonly tlcOptions?: readonly string[];
   /** Called for every event as TLC prints it (progress, states, errors ...). */
   readonly onEvent?: (event: TlcEvent) => void;
+  /**
+   * Other folders TLC writes into (a `-simulate file=` or `-dump` target) that must not outlive this
+   * process: the guardian deletes them should this process die first. The caller deletes them otherwise.
+   */
+  readonly scratch?: readonly string[];
   /** Keep the metadir (TLC's states/ folder) instead of deleting it; its path is then returned. */
   readonly keepMetadir?: boolean;
 }
@@ -49,10 +56,15 @@ export interface TlcRun extends TlcResult {
 // How long TLC gets to exit after SIGTERM before it is killed outright.
 const KILL_GRACE_MS = 3000;
 
+/** The model config a run reads: the given one, or the module's path with `.cfg`. */
+function configOf(options: Pick<TlcRunOptions, 'module' | 'config'>): string {
+  return resolve(options.config ?? resolve(options.module).replace(/\.tla$/, '.cfg'));
+}
+
 /** Builds the java argument array for a run (exposed so benchmarks can run the same command raw). */
 export function tlcCommand(options: TlcRunOptions, metadir: string): string[] {
   const module = resolve(options.module);
-  const config = resolve(options.config ?? module.replace(/\.tla$/, '.cfg'));
+  const config = configOf(options);
   const workers = options.workers === 'auto' ? availableParallelism() : (options.workers ?? 1);
   return [
     options.toolchain.java.command,
@@ -79,64 +91,65 @@ export async function runTlc(options: TlcRunOptions): Promise<TlcRun> {
   const specDir = dirname(resolve(options.module));
   const metadir = await mkdtemp(join(tmpdir(), 'workbench-tlc-'));
   const command = tlcCommand(options, metadir);
-  const builder = new TlcResultBuilder((module) => {
-    const file = join(specDir, `${module}.tla`);
-    return existsSync(file) ? file : undefined;
-  });
+  const builder = new TlcResultBuilder(
+    (module) => {
+      const file = join(specDir, `${module}.tla`);
+      return existsSync(file) ? file : undefined;
+    },
+    configOf(options),
+  );
   const stderr: string[] = [];
   const started = performance.now();
   let timedOut = false;
   let cancelled = false;
 
-  const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => {
-    const [java, ...args] = command as [string, ...string[]];
-    const child = spawn(java, args, { cwd: specDir, stdio: ['ignore', 'pipe', 'pipe'] });
-    const framer = new TlcOutputFramer((chunk) => {
+  const [java, ...args] = command as [string, ...string[]];
+  // The guardian deletes the metadir when this process dies before it can; otherwise this function does.
+  const child = startGuarded({ command: java, args, cwd: specDir, scratch: [...(options.keepMetadir ? [] : [metadir]), ...(options.scratch ?? [])], graceMs: KILL_GRACE_MS });
+  let unreadable = false;
+  const framer = new TlcOutputFramer((chunk) => {
+    if (unreadable) return;
+    try {
       const event = toTlcEvent(chunk);
       builder.add(event);
       options.onEvent?.(event);
-    });
-    let stderrPending = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => framer.push(d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderrPending += d;
-      const lines = stderrPending.split('\n');
-      stderrPending = lines.pop() ?? '';
-      stderr.push(...lines);
-    });
-
-    let killTimer: NodeJS.Timeout | undefined;
-    const stop = () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      killTimer = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
-    };
-    const timer =
-      options.timeoutMs !== undefined
-        ? setTimeout(() => {
-            timedOut = true;
-            stop();
-          }, options.timeoutMs)
-        : undefined;
-    const onAbort = () => {
-      cancelled = true;
-      stop();
-    };
-    if (options.signal?.aborted) onAbort();
-    else options.signal?.addEventListener('abort', onAbort, { once: true });
-
-    child.on('error', (error) => {
-      stderr.push(`could not start ${java}: ${error.message}`);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      clearTimeout(killTimer);
-      options.signal?.removeEventListener('abort', onAbort);
-      framer.end();
-      if (stderrPending) stderr.push(stderrPending);
-      done({ code, signal });
-    });
+    } catch (error) {
+      // Output this reader cannot follow (a construct the value parser does not know), or a listener
+      // that failed on it: the result would be a guess, so the run stops here as a TLC failure that
+      // says why, and the JVM and its metadir go as after any other failure.
+      unreadable = true;
+      builder.unreadable(`TLC's output could not be read: ${(error as Error).message}`);
+      child.stop();
+    }
   });
+  let stderrPending = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => framer.push(d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    stderrPending += d;
+    const lines = stderrPending.split('\n');
+    stderrPending = lines.pop() ?? '';
+    stderr.push(...lines);
+  });
+  const timer =
+    options.timeoutMs !== undefined
+      ? setLongTimeout(() => {
+          timedOut = true;
+          child.stop();
+        }, options.timeoutMs)
+      : undefined;
+  const onAbort = () => {
+    cancelled = true;
+    child.stop();
+  };
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
+
+  const exit = await child.exited;
+  timer?.cancel();
+  options.signal?.removeEventListener('abort', onAbort);
+  framer.end();
+  if (stderrPending) stderr.push(stderrPending);
+  if (exit.spawnError) stderr.push(`could not start ${java}: ${exit.spawnError.code}: ${exit.spawnError.message}`);
 
   if (!options.keepMetadir) await rm(metadir, { recursive: true, force: true });
   const result = builder.finish({
@@ -144,6 +157,7 @@ export async function runTlc(options: TlcRunOptions): Promise<TlcRun> {
     signal: exit.signal,
     timedOut,
     cancelled,
+    ...(exit.spawnError ? { spawnError: exit.spawnError } : {}),
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     durationMs: performance.now() - started,
     stderr,

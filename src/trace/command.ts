@@ -4,18 +4,25 @@
  *
  * @module
  */
+import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { match } from 'ts-pattern';
 import { commandLine, runCommand } from '../cli/args.js';
 import { ExitCode, type ExitCodeValue, WorkbenchError } from '../errors.js';
+import { unwritable } from '../files/write.js';
 import { REPO_ROOT, resolveToolchain } from '../tlc/toolchain.js';
 import { type GenerateContext, generateScenarios, generateSimulation, generateTour } from './generate.js';
 import { type TraceMode, TRACE_MODES } from './itf-trace.js';
-import { writeBatch } from './manifest.js';
+import { assertTraceFolder, writeBatch } from './manifest.js';
 import { TlcOutputError } from './tlc-output.js';
 import { QUORUM_SIMULATION_MODEL, RAFT_SCENARIO_MODEL, RAFT_SIMULATION_MODEL, RAFT_TOUR_MODEL, SCENARIO_GOALS } from './models.js';
 
 const DEFAULTS = { count: 20, quorumCount: 5, depth: 50, seed: '1', maxLength: 200, timeout: 600, workers: 1 } as const;
+
+// Each walk becomes a file of the corpus, and TLC writes every walk to a temporary file first: a
+// batch larger than this fills a disk rather than a corpus anyone reads.
+const MAX_WALKS = 10_000;
+const MAX_DEPTH = 10_000;
 
 const HELP = `Usage: npm run traces -- [options]
 
@@ -36,17 +43,26 @@ Options:
   --seed <n>         TLC's simulation seed (default ${DEFAULTS.seed})
   --goal <name>      only these scenario goals (repeatable; default all); --list-goals shows them
   --max-length <n>   longest tour path, in steps (default ${DEFAULTS.maxLength})
-  --out <dir>        the trace folder (default traces/); a mode's folder in it is replaced
+  --out <dir>        the trace folder (default traces/): new, empty, or one this command wrote
+                     (it holds the .workbench-traces marker)
+  --replace          let a batch delete tracked traces it does not regenerate (a smaller
+                     --count, another --seed); without it such a run is refused. Scenario
+                     goals not asked for with --goal are kept either way
   --workers <n>      TLC workers for the state-graph dump (default ${DEFAULTS.workers})
   --timeout <s>      stop any one TLC run after this long (default ${DEFAULTS.timeout})
   --list-goals       list the scenario goals and exit
   --quiet            no progress output
+  -V, --version      the workbench and TLC versions
   -h, --help         this help
 
-Exit codes: 0 done; 1 a scenario goal was not reached within its model's bounds; 2 usage;
-3 environment (Java, TLC jar); 4 spec or config error; 5 TLC failure; 6 timeout; 130 interrupted.`;
+Every batch is written beside the old one and renamed into place with the manifest, so a failure
+or Ctrl-C leaves the corpus as it was.
 
-/** Where the command writes. */
+Exit codes: 0 done; 1 a scenario goal was not reached within its model's bounds; 2 usage;
+3 environment (Java, TLC jar, unwritable --out); 4 spec or config error; 5 TLC failure;
+6 timeout; 130 interrupted.`;
+
+/** Where the command writes; `cwd` is where relative paths start. */
 export interface TracesIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
@@ -68,13 +84,15 @@ interface Options {
   readonly timeoutMs: number;
   readonly quiet: boolean;
   readonly listGoals: boolean;
+  readonly replace: boolean;
 }
 
 const cli = commandLine('traces');
 
-function positiveInt(name: string, text: string): number {
+function positiveInt(name: string, text: string, max = Number.MAX_SAFE_INTEGER): number {
   const n = Number(text);
   if (!Number.isSafeInteger(n) || n < 1) throw cli.usage(`--${name} must be a positive integer, not "${text}".`);
+  if (n > max) throw cli.usage(`--${name} is at most ${max.toLocaleString('en-US')}, not ${text}: each walk becomes a file of the corpus.`);
   return n;
 }
 
@@ -93,6 +111,7 @@ function parseOptions(argv: readonly string[], cwd: string): Options | 'help' {
       workers: { type: 'string', default: String(DEFAULTS.workers) },
       timeout: { type: 'string', default: String(DEFAULTS.timeout) },
       'list-goals': { type: 'boolean', default: false },
+      replace: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -114,9 +133,9 @@ function parseOptions(argv: readonly string[], cwd: string): Options | 'help' {
   if (!(timeout > 0)) throw cli.usage(`--timeout must be a positive number of seconds, not "${v.timeout}".`);
   return {
     modes: TRACE_MODES.filter((m) => modes.has(m)),
-    count: positiveInt('count', v.count),
-    quorumCount: v['quorum-count'] === '0' ? 0 : positiveInt('quorum-count', v['quorum-count']),
-    depth: positiveInt('depth', v.depth),
+    count: positiveInt('count', v.count, MAX_WALKS),
+    quorumCount: v['quorum-count'] === '0' ? 0 : positiveInt('quorum-count', v['quorum-count'], MAX_WALKS),
+    depth: positiveInt('depth', v.depth, MAX_DEPTH),
     seed: BigInt(v.seed),
     goals,
     maxLength: positiveInt('max-length', v['max-length']),
@@ -125,6 +144,7 @@ function parseOptions(argv: readonly string[], cwd: string): Options | 'help' {
     timeoutMs: timeout * 1000,
     quiet: v.quiet,
     listGoals: v['list-goals'],
+    replace: v.replace,
   };
 }
 
@@ -155,6 +175,14 @@ async function run(argv: readonly string[], io: TracesIo): Promise<ExitCodeValue
     for (const g of SCENARIO_GOALS) io.stdout(`${g.name.padEnd(30)} ${g.description}\n`);
     return ExitCode.OK;
   }
+  // Refused now, not after minutes of TLC: a folder that is not a trace corpus of ours, or one that
+  // cannot be written.
+  await assertTraceFolder(options.out);
+  try {
+    await mkdir(options.out, { recursive: true });
+  } catch (error) {
+    throw unwritable(error, `the trace folder ${options.out}`, 'Choose a writable folder with --out.');
+  }
   const toolchain = await resolveToolchain(io.env);
   const ctx: GenerateContext = {
     toolchain,
@@ -165,13 +193,25 @@ async function run(argv: readonly string[], io: TracesIo): Promise<ExitCodeValue
   };
   const outArg = options.out === resolve(REPO_ROOT, 'traces') ? '' : ` --out ${options.out}`;
   let exit: ExitCodeValue = ExitCode.OK;
+  const done: TraceMode[] = [];
   for (const mode of options.modes) {
-    const code = await match(mode)
-      .with('simulation', () => simulation(ctx, options, io, outArg))
-      .with('scenario', () => scenarios(ctx, options, io, outArg))
-      .with('tour', () => tour(ctx, options, io, outArg))
-      .exhaustive();
-    if (code !== ExitCode.OK) exit = code;
+    try {
+      const code = await match(mode)
+        .with('simulation', () => simulation(ctx, options, io, outArg))
+        .with('scenario', () => scenarios(ctx, options, io, outArg))
+        .with('tour', () => tour(ctx, options, io, outArg))
+        .exhaustive();
+      if (code !== ExitCode.OK) exit = code;
+      done.push(mode);
+    } catch (error) {
+      if (!io.signal?.aborted) throw error;
+      const rest = options.modes.filter((m) => !done.includes(m));
+      io.stderr(
+        `traces: interrupted during ${mode}: ${done.length > 0 ? `the ${done.join(' and ')} batch(es) were written; ` : ''}` +
+          `nothing of ${rest.join(', ')} was written, and those batches in ${options.out} are as they were.\n`,
+      );
+      return ExitCode.INTERRUPTED;
+    }
   }
   return exit;
 }
@@ -189,6 +229,7 @@ async function simulation(ctx: GenerateContext, options: Options, io: TracesIo, 
       options.out,
       { mode: 'simulation', spec: model.spec, model: model.name, config: traces[0]?.meta.config ?? '', tlcVersion: traces[0]?.meta.tlcVersion ?? '', seed: String(options.seed), depth: options.depth, regenerate },
       traces.map((trace, i) => ({ name: `walk-seed${options.seed}-${pad(i + 1, width)}`, trace })),
+      { replace: options.replace },
     );
     io.stdout(`simulation: ${model.name}: ${batch.count} traces, ${batch.steps} steps -> ${options.out}\n`);
   }
@@ -197,7 +238,8 @@ async function simulation(ctx: GenerateContext, options: Options, io: TracesIo, 
 
 async function scenarios(ctx: GenerateContext, options: Options, io: TracesIo, outArg: string): Promise<ExitCodeValue> {
   const goals = options.goals.length > 0 ? SCENARIO_GOALS.filter((g) => options.goals.includes(g.name)) : SCENARIO_GOALS;
-  const regenerate = `npm run traces -- --mode scenario${options.goals.map((g) => ` --goal ${g}`).join('')}${outArg}`;
+  // Goals not asked for keep their traces, so the batch as a whole is regenerated by asking for all.
+  const regenerate = `npm run traces -- --mode scenario${options.replace ? options.goals.map((g) => ` --goal ${g}`).join('') : ''}${outArg}`;
   const model = RAFT_SCENARIO_MODEL;
   const results = await generateScenarios(ctx, model, goals, regenerate);
   const found = results.flatMap((r) => ('trace' in r ? [{ name: r.goal.name, trace: r.trace }] : []));
@@ -214,6 +256,7 @@ async function scenarios(ctx: GenerateContext, options: Options, io: TracesIo, o
       regenerate,
     },
     found,
+    { replace: options.replace, merge: true },
   );
   io.stdout(`scenario: ${batch.count} traces, ${batch.steps} steps -> ${options.out}\n`);
   if (unreachable.length === 0) return ExitCode.OK;
@@ -232,6 +275,7 @@ async function tour(ctx: GenerateContext, options: Options, io: TracesIo, outArg
     options.out,
     { mode: 'tour', spec: model.spec, model: model.name, config: result.traces[0]?.meta.config ?? '', tlcVersion: result.traces[0]?.meta.tlcVersion ?? '', graph: result.graph, regenerate },
     result.traces.map((trace, i) => ({ name: `tour-${pad(i + 1, width)}`, trace })),
+    { replace: options.replace },
   );
   io.stdout(`tour: ${batch.count} traces, ${batch.steps} steps covering ${result.graph.states} states and ${result.graph.edges} edges -> ${options.out}\n`);
   return ExitCode.OK;

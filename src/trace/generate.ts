@@ -1,5 +1,5 @@
 /**
- * Trace generation, all three modes driven by the real TLC (DESIGN section 5):
+ * Trace generation, all three modes driven by the real TLC (ARCHITECTURE.md section 5):
  *
  * 1. **simulation**: `-simulate file=...,num=N -depth D -seed S` random walks, read back from the
  *    trace modules TLC writes;
@@ -17,6 +17,7 @@ import { join, relative } from 'node:path';
 import { match } from 'ts-pattern';
 import { ExitCode, type ExitCodeValue, WorkbenchError } from '../errors.js';
 import type { TlcEvent } from '../tlc/events.js';
+import { unifyStates } from '../tla/unify.js';
 import { type TlaValue, canonicalize, printTla } from '../tla/value.js';
 import type { TlcOutcome } from '../tlc/result.js';
 import { type TlcRun, runTlc } from '../tlc/run.js';
@@ -54,6 +55,7 @@ function tlcFailure(run: TlcRun, what: string): WorkbenchError {
     .with('timeout', () => ExitCode.TIMEOUT)
     .with('cancelled', () => ExitCode.INTERRUPTED)
     .with('tlc-error', () => ExitCode.TLC_FAILURE)
+    .with('java-error', () => ExitCode.ENVIRONMENT)
     .with('ok', 'invariant-violated', 'property-violated', 'deadlock', () => ExitCode.CHECK_FAILED)
     .exhaustive();
   const diagnostics = run.diagnostics.map((d) => `${d.file ? relative(REPO_ROOT, d.file) : d.module}${d.line !== undefined ? `:${d.line}:${d.column ?? 1}` : ''}: ${d.message}`);
@@ -81,16 +83,22 @@ export function traceFromTlcStates(
   const first = states[0];
   if (first === undefined) throw new TlcOutputError(where, 'TLC produced an empty behaviour');
   const vars = Object.keys(first).sort();
-  const traceStates = states.map((printed, index): TraceState => {
-    // TLC prints record fields and function entries in an order that varies between runs; the
-    // canonical form (sorted) is the same TLA+ value and makes regenerated files byte-identical.
-    const vars_: Record<string, TlaValue> = {};
-    for (const name of Object.keys(printed).sort()) vars_[name] = canonicalize(printed[name] as TlaValue);
+  // TLC prints record fields and function entries in an order that varies between runs; the canonical
+  // form (sorted) is the same TLA+ value and makes regenerated files byte-identical. Then each variable
+  // gets one shape in every state (an empty bag is `<<>>` to TLC), as typed ITF readers require.
+  const canonical = unifyStates(
+    states.map((printed) => {
+      const out: Record<string, TlaValue> = {};
+      for (const name of Object.keys(printed).sort()) out[name] = canonicalize(printed[name] as TlaValue);
+      return out;
+    }),
+  );
+  const traceStates = canonical.map((vars_, index): TraceState => {
     const names = Object.keys(vars_);
     if (names.join() !== vars.join()) throw new TlcOutputError(where, `state ${index} has variables ${names.join(', ')}, the first state ${vars.join(', ')}`);
     const label = splitActionLabel(vars_[model.labelVariable]);
     if (label === undefined) {
-      throw new TlcOutputError(where, `state ${index} has no action label: the spec must keep [name |-> ..., ...] in ${model.labelVariable} (DESIGN section 2)`);
+      throw new TlcOutputError(where, `state ${index} has no action label: the spec must keep [name |-> ..., ...] in ${model.labelVariable} (ARCHITECTURE.md section 2)`);
     }
     if ((index === 0) !== (label.actionTaken === 'Init')) {
       throw new TlcOutputError(where, `state ${index} is labelled ${label.actionTaken}; only the first state is labelled Init`);
@@ -128,12 +136,14 @@ async function withTempDir<T>(body: (dir: string) => Promise<T>): Promise<T> {
   }
 }
 
-function baseRun(ctx: GenerateContext, model: TraceModel) {
+/** What every generation run of `model` passes TLC; `scratch` is the temporary folder TLC writes into. */
+function baseRun(ctx: GenerateContext, model: TraceModel, scratch: string) {
   return {
     module: model.module,
     config: model.config,
     toolchain: ctx.toolchain,
     timeoutMs: ctx.timeoutMs,
+    scratch: [scratch],
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   };
 }
@@ -161,7 +171,7 @@ export async function generateSimulation(ctx: GenerateContext, model: TraceModel
   return withTempDir(async (dir) => {
     ctx.progress?.(`simulation: ${model.name}, ${options.count} random walks of depth <= ${options.depth}, seed ${options.seed} ...`);
     const run = await runTlc({
-      ...baseRun(ctx, model),
+      ...baseRun(ctx, model, dir),
       workers: 1,
       tlcOptions: ['-simulate', `file=${join(dir, 'walk')},num=${options.count}`, '-depth', String(options.depth), '-seed', String(options.seed)],
     });
@@ -214,7 +224,7 @@ export async function generateScenarios(
       ctx.progress?.(`scenario [${i + 1}/${goals.length}] ${goal.name}: TLC searches for a shortest behaviour ...`);
       let last: number | undefined;
       const run = await runTlc({
-        ...baseRun(ctx, model),
+        ...baseRun(ctx, model, dir),
         config,
         workers: 1,
         onEvent: (e: TlcEvent) => {
@@ -295,7 +305,7 @@ export async function generateTour(ctx: GenerateContext, model: TraceModel, opti
     const dot = join(dir, 'graph.dot');
     ctx.progress?.(`tour: TLC dumps the state graph of ${model.name} ...`);
     const run = await runTlc({
-      ...baseRun(ctx, model),
+      ...baseRun(ctx, model, dir),
       workers: ctx.workers,
       tlcOptions: ['-dump', 'dot,actionlabels', dot],
       onEvent: (e: TlcEvent) => {

@@ -1,5 +1,5 @@
 /**
- * ITF trace documents (DESIGN.md section 4): reading, validating and writing whole traces.
+ * ITF trace documents (ARCHITECTURE.md section 4): reading, validating and writing whole traces.
  *
  * A document is `{"#meta": {...}, "vars": [...], "states": [...]}`. Every state carries the spec's
  * variables plus Quint's model-based-testing keys `mbt::actionTaken` (the action's name) and
@@ -9,14 +9,18 @@
  *
  * Reading is strict and every problem is reported once, naming the file and the state index: a
  * trace that does not parse or does not have the format's shape is refused before anything replays
- * it.
+ * it. A trace may come from someone else, so a file is size-checked before it is read
+ * ({@link MAX_TRACE_BYTES}), a JSON error says where but never quotes the file, values nest at most
+ * `MAX_ITF_DEPTH` levels, everything is looked up as an own property, and a variable or action
+ * parameter named like a property every JavaScript object inherits (`constructor`, `__proto__`) is
+ * refused rather than used as a key.
  *
  * @module
  */
-import { readFile } from 'node:fs/promises';
 import { match } from 'ts-pattern';
 import { ExitCode, WorkbenchError } from '../errors.js';
-import { type TlaValue, tla } from '../tla/value.js';
+import { FileReadError, JsonSyntaxError, MAX_INPUT_BYTES, parseJson, readTextFile } from '../files/read.js';
+import { INHERITED_NAME, type TlaValue, isInheritedName, tla } from '../tla/value.js';
 import { type ItfJson, ItfValueError, fromItf, toItf } from './itf-value.js';
 
 /** Quint's key for the name of the action that produced a state. */
@@ -92,19 +96,27 @@ export class TraceError extends WorkbenchError {
     readonly file: string,
     readonly step: number | undefined,
     readonly problem: string,
-    hint = 'Regenerate the trace with `npm run traces`, or fix the file by hand (format: ../shared/DESIGN.md section 4).',
+    hint = 'Regenerate the trace with `npm run traces`, or fix the file by hand (format: ARCHITECTURE.md section 4).',
   ) {
     super(`${file}${step === undefined ? '' : `, state ${step}`}: ${problem}`, ExitCode.SPEC_ERROR, hint);
     this.name = 'TraceError';
   }
 }
 
+/** The largest trace file read: 64 MiB (the committed traces are at most a few hundred KB). */
+export const MAX_TRACE_BYTES = MAX_INPUT_BYTES;
+
 function isObject(value: unknown): value is { [key: string]: ItfJson } {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** `object[key]` if it is the object's own property (never one inherited from Object.prototype). */
+function own(object: { readonly [key: string]: ItfJson }, key: string): ItfJson | undefined {
+  return Object.hasOwn(object, key) ? object[key] : undefined;
+}
+
 function metaString(meta: { [key: string]: ItfJson }, key: string, file: string, required = true): string | undefined {
-  const value = meta[key];
+  const value = own(meta, key);
   if (value === undefined && !required) return undefined;
   if (typeof value !== 'string') throw new TraceError(file, undefined, `#meta.${key} must be a string, got ${JSON.stringify(value ?? null)}`);
   return value;
@@ -116,11 +128,11 @@ function parseMeta(json: ItfJson | undefined, file: string): TraceMeta {
   if (!(TRACE_MODES as readonly string[]).includes(mode)) {
     throw new TraceError(file, undefined, `#meta.mode is "${mode}", not one of ${TRACE_MODES.join(', ')}`);
   }
-  const modelValues = json['modelValues'];
+  const modelValues = own(json, 'modelValues');
   if (!Array.isArray(modelValues) || !modelValues.every((v) => typeof v === 'string')) {
     throw new TraceError(file, undefined, '#meta.modelValues must be an array of strings (the names of the model values)');
   }
-  const index = json['index'];
+  const index = own(json, 'index');
   if (index !== undefined && (typeof index !== 'number' || !Number.isSafeInteger(index) || index < 1)) {
     throw new TraceError(file, undefined, `#meta.index must be a positive integer, got ${JSON.stringify(index)}`);
   }
@@ -150,6 +162,9 @@ function decodeRecord(value: TlaValue, file: string, step: number, key: string):
   // An empty record and an empty sequence are the same TLA+ value; `{}` decodes as a record already.
   if (value.kind === 'seq' && value.elements.length === 0) return {};
   if (value.kind !== 'record') throw new TraceError(file, step, `${key} must be a record of the action's parameters`);
+  for (const name of value.fields.keys()) {
+    if (isInheritedName(name)) throw new TraceError(file, step, `${key} has a parameter named ${JSON.stringify(name)}, ${INHERITED_NAME}; rename it`);
+  }
   return Object.fromEntries(value.fields);
 }
 
@@ -157,30 +172,37 @@ function decodeRecord(value: TlaValue, file: string, step: number, key: string):
 export function parseTrace(text: string, file: string): Trace {
   let json: ItfJson;
   try {
-    json = JSON.parse(text) as ItfJson;
+    json = parseJson(text) as ItfJson;
   } catch (error) {
-    throw new TraceError(file, undefined, `malformed JSON: ${(error as Error).message}`);
+    // The error says where, never what the file holds (it may not be a trace at all).
+    if (error instanceof JsonSyntaxError) throw new TraceError(file, undefined, error.message);
+    throw error;
   }
   if (!isObject(json)) throw new TraceError(file, undefined, 'an ITF trace is a JSON object with "#meta", "vars" and "states"');
-  const meta = parseMeta(json['#meta'], file);
-  const rawVars = json['vars'];
+  const meta = parseMeta(own(json, '#meta'), file);
+  const rawVars = own(json, 'vars');
   if (!Array.isArray(rawVars) || !rawVars.every((v) => typeof v === 'string')) {
     throw new TraceError(file, undefined, '"vars" must be an array of variable names');
   }
   const vars = (rawVars as string[]).filter((v) => v !== ACTION_TAKEN && v !== NONDET_PICKS);
-  const rawStates = json['states'];
+  const inherited = vars.find(isInheritedName);
+  if (inherited !== undefined) {
+    throw new TraceError(file, undefined, `"vars" lists ${JSON.stringify(inherited)}, ${INHERITED_NAME}; rename the variable`);
+  }
+  const rawStates = own(json, 'states');
   if (!Array.isArray(rawStates) || rawStates.length === 0) throw new TraceError(file, undefined, '"states" must be a non-empty array');
   const options = { modelValues: new Set(meta.modelValues) };
   const states = rawStates.map((raw, i): TraceState => {
     if (!isObject(raw)) throw new TraceError(file, i, 'a state must be a JSON object');
-    const stateMeta = raw['#meta'];
-    if (stateMeta !== undefined && (!isObject(stateMeta) || (stateMeta['index'] !== undefined && stateMeta['index'] !== i))) {
-      throw new TraceError(file, i, `#meta.index of the state is ${JSON.stringify(isObject(stateMeta) ? stateMeta['index'] : stateMeta)}, expected ${i}`);
+    const stateMeta = own(raw, '#meta');
+    const stateIndex = isObject(stateMeta) ? own(stateMeta, 'index') : stateMeta;
+    if (stateMeta !== undefined && (!isObject(stateMeta) || (stateIndex !== undefined && stateIndex !== i))) {
+      throw new TraceError(file, i, `#meta.index of the state is ${JSON.stringify(stateIndex)}, expected ${i}`);
     }
     const decoded: Record<string, TlaValue> = {};
     try {
       for (const name of vars) {
-        const value = raw[name];
+        const value = own(raw, name);
         if (value === undefined) throw new TraceError(file, i, `variable ${name} is missing (the trace's "vars" lists it)`);
         decoded[name] = fromItf(value, options, `/${name}`);
       }
@@ -190,9 +212,9 @@ export function parseTrace(text: string, file: string): Trace {
     }
     const extra = Object.keys(raw).filter((k) => k !== '#meta' && k !== ACTION_TAKEN && k !== NONDET_PICKS && !vars.includes(k));
     if (extra.length > 0) throw new TraceError(file, i, `variable ${extra.join(', ')} is not in the trace's "vars"`);
-    const taken = raw[ACTION_TAKEN];
+    const taken = own(raw, ACTION_TAKEN);
     if (typeof taken !== 'string') throw new TraceError(file, i, `${ACTION_TAKEN} must be the action's name`);
-    const picks = raw[NONDET_PICKS];
+    const picks = own(raw, NONDET_PICKS);
     if (picks === undefined) throw new TraceError(file, i, `${NONDET_PICKS} is missing`);
     let pickValue: TlaValue;
     try {
@@ -206,19 +228,27 @@ export function parseTrace(text: string, file: string): Trace {
   return { meta, vars, states };
 }
 
-/** Reads and validates a trace file. */
+/**
+ * Reads and validates a trace file: a regular file of at most {@link MAX_TRACE_BYTES}, checked
+ * before it is read (a missing file, a folder, a FIFO, a file too large is a {@link TraceError}).
+ */
 export async function readTrace(file: string, displayName = file): Promise<Trace> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readTextFile(file, { maxBytes: MAX_TRACE_BYTES, what: 'trace file', shown: displayName });
   } catch (error) {
-    throw new TraceError(displayName, undefined, `cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, 'Check the path; `npm run traces` writes traces into traces/.');
+    if (!(error instanceof FileReadError)) throw error;
+    const hint =
+      error.reason === 'too-large'
+        ? 'Traces TLC writes for these models are far smaller; is this really a trace?'
+        : 'Check the path; `npm run traces` writes traces into traces/.';
+    throw new TraceError(displayName, undefined, error.problem, hint);
   }
   return parseTrace(text, displayName);
 }
 
 /** A trace as ITF JSON (model values become strings; `#meta` lists them). */
-export function traceToItf(trace: Trace): ItfJson {
+export function traceToItf(trace: Trace): ItfDocumentJson {
   return {
     '#meta': metaToJson(trace.meta),
     vars: [...trace.vars, ACTION_TAKEN, NONDET_PICKS],
@@ -249,7 +279,18 @@ function stateToItf(state: TraceState, vars: readonly string[]): { [key: string]
  * well and stays small.
  */
 export function serializeTrace(trace: Trace): string {
-  const json = traceToItf(trace) as { '#meta': ItfJson; vars: ItfJson; states: ItfJson[] };
+  return serializeItf(traceToItf(trace));
+}
+
+/** An ITF document as JSON. */
+export interface ItfDocumentJson {
+  readonly '#meta': ItfJson;
+  readonly vars: ItfJson;
+  readonly states: readonly ItfJson[];
+}
+
+/** Any ITF document in the layout of {@link serializeTrace}. */
+export function serializeItf(json: ItfDocumentJson): string {
   const meta = JSON.stringify(json['#meta'], null, 2).replace(/\n/g, '\n  ');
   const states = json.states.map((s) => `    ${JSON.stringify(s)}`).join(',\n');
   return `{\n  "#meta": ${meta},\n  "vars": ${JSON.stringify(json.vars)},\n  "states": [\n${states}\n  ]\n}\n`;
@@ -263,8 +304,9 @@ export function splitActionLabel(label: TlaValue | undefined): { actionTaken: st
   if (label?.kind !== 'record') return undefined;
   const name = label.fields.get('name');
   if (name?.kind !== 'str') return undefined;
-  const nondetPicks: Record<string, TlaValue> = {};
-  for (const [k, v] of label.fields) if (k !== 'name') nondetPicks[k] = v;
+  // fromEntries defines own properties: a field named `__proto__` cannot set the prototype (reading
+  // such a trace back refuses the name, see decodeRecord).
+  const nondetPicks: Record<string, TlaValue> = Object.fromEntries([...label.fields].filter(([k]) => k !== 'name'));
   return { actionTaken: name.value, nondetPicks };
 }
 

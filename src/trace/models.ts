@@ -22,7 +22,7 @@ export interface TraceModel {
   readonly module: string;
   /** Absolute path of the model config. */
   readonly config: string;
-  /** The variable holding the action label (DESIGN section 2). */
+  /** The variable holding the action label (ARCHITECTURE.md section 2). */
   readonly labelVariable: string;
 }
 

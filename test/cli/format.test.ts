@@ -20,7 +20,7 @@ function resultOf(file: string, exitCode: number): TlcResult {
 }
 
 const captured = (name: string) => join(import.meta.dirname, '..', 'fixtures', 'tlc', `${name}.out`);
-const model = (name: string): ModelSpec => ({ name, config: `/specs/${name}.cfg`, module: `/specs/${name}.tla`, expect: { outcome: 'ok' }, tier: 'ci' });
+const model = (name: string): ModelSpec => ({ name, config: `/specs/${name}.cfg`, module: `/specs/${name}.tla`, expect: { outcome: 'ok' }, tier: 'ci', properties: [] });
 
 const s = (n: number) => tla.modelValue(`s${n}`);
 const vote = (from: number, to: number): TlaValue =>

@@ -1,6 +1,6 @@
 // The docs generator on a fixture spec folder and fixture API: the "no TS mirror" negative control, the
 // per-model verdicts, and the failures (broken link, spec errors, usage) with their exit codes.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -133,8 +133,28 @@ describe('failures a user can act on', () => {
     await writeFile(join(notOurs, 'thesis.tex'), 'do not delete');
     const refused = await run('--out', notOurs);
     expect(refused.code).toBe(ExitCode.USAGE);
-    expect(refused.stderr).toContain('is not empty and does not hold an earlier docs build; refusing to empty it');
+    expect(refused.stderr).toContain('is not empty and was not written by `npm run docs` (it has no .workbench-docs marker); refusing to replace it.');
+    // A folder that merely looks like a site (index.html, assets/main.js) is not ours either.
+    const lookalike = join(out, 'lookalike');
+    await mkdir(join(lookalike, 'assets'), { recursive: true });
+    await writeFile(join(lookalike, 'index.html'), '<html></html>');
+    await writeFile(join(lookalike, 'assets', 'main.js'), '');
+    expect((await run('--out', lookalike)).code).toBe(ExitCode.USAGE);
+    // Nor is a symbolic link, wherever it points.
+    const link = join(out, 'link');
+    await symlink(join(out, 'elsewhere'), link);
+    const linked = await run('--out', link);
+    expect(linked.code).toBe(ExitCode.USAGE);
+    expect(linked.stderr).toContain('is a symbolic link');
+    expect(await readFile(join(notOurs, 'thesis.tex'), 'utf8')).toBe('do not delete');
     expect((await run('--out', REPO_ROOT)).code).toBe(ExitCode.USAGE);
+  });
+
+  it('a folder that cannot be written: exit 3 with why, nothing half-written', async () => {
+    // /sys refuses new entries even to root.
+    const r = await run('--quiet', '--out', '/sys/workbench-docs-test');
+    expect(r.code).toBe(ExitCode.ENVIRONMENT);
+    expect(r.stderr).toMatch(/^Could not write the docs into \/sys\/workbench-docs-test: (permission denied|the file system is read-only) \(E\w+\)\. Nothing was changed\.\n {2}Choose a writable folder with --out\./);
   });
 
   it('a missing TLC jar: exit 3 with what to do', async () => {

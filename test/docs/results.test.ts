@@ -69,7 +69,7 @@ describe('a model\'s latest result', () => {
     const dir = await mkdtemp(join(tmpdir(), 'docs-stale-'));
     const config = join(dir, 'M.cfg');
     await writeFile(config, 'INVARIANT A\n');
-    const model: ModelSpec = { name: 'M', config, module: join(dir, 'M.tla'), expect: { outcome: 'ok' }, tier: 'ci' };
+    const model: ModelSpec = { name: 'M', config, module: join(dir, 'M.tla'), expect: { outcome: 'ok' }, tier: 'ci', properties: [] };
     const at = (startedAt: string) => ({
       status: 'found' as const,
       file: join(dir, 'summary.json'),

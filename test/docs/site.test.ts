@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readConfigChecks } from '../../src/docs/model-config.js';
+import { readConfigChecks } from '../../src/tlc/config-checks.js';
 import { NO_MIRROR_MARK } from '../../src/docs/render.js';
 import { type DocsBuildResult, apiEntryPoints, buildDocs } from '../../src/docs/site.js';
 import { REPO_ROOT } from '../../src/tlc/toolchain.js';
@@ -86,7 +86,7 @@ describe('npm run docs on the real specs and API', () => {
         expect(text(pageContent(page))).toContain(NO_MIRROR_MARK);
       }
     }
-    // DESIGN.md section 6's own example; and QuorumSafety's TypeOK must not borrow Raft's mirror.
+    // ARCHITECTURE.md section 6's own example; and QuorumSafety's TypeOK must not borrow Raft's mirror.
     if (site.catalogue.entries.some((e) => e.key === 'Raft!ElectionSafety')) {
       expect(site.mirrors.get('Raft!ElectionSafety')).toMatchObject({ status: 'found', mirror: { name: 'ElectionSafety' } });
     }

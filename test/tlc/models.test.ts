@@ -1,3 +1,5 @@
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ExitCode, WorkbenchError } from '../../src/errors.js';
@@ -24,11 +26,44 @@ describe('model discovery', () => {
     ['BadExpect', /BadExpect\.cfg:1: unknown expected outcome "maybe"/],
     ['UnknownDirective', /UnknownDirective\.cfg:1: unknown directive @colour/],
     ['MissingModule', /the module Nowhere\.tla it checks does not exist/],
-  ])('%s: one clear message with file and line', async (dir, message) => {
-    const error = await discoverModels(join(BAD, dir)).catch((e: unknown) => e);
+  ])('%s: the model carries one clear message with file and line, and does not stop discovery', async (dir, message) => {
+    const [model] = await discoverModels(join(BAD, dir));
+    expect(model?.name).toBe(dir);
+    expect(model?.problem).toMatch(message);
+    // The bad model fails; a model beside it is still discovered whole.
+    expect(meetsExpectation(model!, { outcome: 'ok', diagnostics: [], errors: [] })).toBe(false);
+  });
+
+  it('one bad config does not hide the good ones', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'models-'));
+    cpSync(join(BAD, 'BadExpect', 'BadExpect.cfg'), join(dir, 'BadExpect.cfg'));
+    cpSync(join(FIXTURE_SPECS, 'Counter.tla'), join(dir, 'Counter.tla'));
+    cpSync(join(FIXTURE_SPECS, 'CounterOk.cfg'), join(dir, 'CounterOk.cfg'));
+    const models = await discoverModels(dir);
+    expect(models.map((m) => [m.name, m.problem === undefined])).toEqual([
+      ['BadExpect', false],
+      ['CounterOk', true],
+    ]);
+  });
+
+  it('@module names a module in the same folder, nothing else', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'models-'));
+    writeFileSync(join(dir, 'Escape.cfg'), '\\* @module ../elsewhere/Spec\nINIT Init\n');
+    const [model] = await discoverModels(dir);
+    expect(model?.problem).toMatch(/Escape\.cfg:1: @module takes a module name in the same folder .* not "\.\.\/elsewhere\/Spec"/);
+  });
+
+  it('refuses a folder with class or jar files (TLC would run their code) unless allowed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'models-'));
+    cpSync(join(FIXTURE_SPECS, 'Counter.tla'), join(dir, 'Counter.tla'));
+    cpSync(join(FIXTURE_SPECS, 'CounterOk.cfg'), join(dir, 'CounterOk.cfg'));
+    writeFileSync(join(dir, 'Counter.class'), 'not really a class');
+    const error = await discoverModels(dir).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WorkbenchError);
-    expect((error as WorkbenchError).message).toMatch(message);
-    expect((error as WorkbenchError).exitCode).toBe(ExitCode.SPEC_ERROR);
+    expect((error as WorkbenchError).exitCode).toBe(ExitCode.USAGE);
+    expect((error as WorkbenchError).message).toMatch(/holds compiled code \(Counter\.class\): TLC would load it as operator overrides and run it/);
+    expect((error as WorkbenchError).hint).toContain('--allow-class-files');
+    expect((await discoverModels(dir, { allowCode: true })).map((m) => m.name)).toEqual(['CounterOk']);
   });
 
   it('selects by name, by glob and by tier; an unknown name lists the known ones', async () => {
@@ -42,11 +77,26 @@ describe('model discovery', () => {
     expect(() => selectModels(large, ['CounterO*'], 'ci')).toThrow('"CounterO*" matches only models outside tier ci: CounterOk (large)');
   });
 
-  it('an expected violation must be the named one', () => {
-    const expectation = { outcome: 'invariant-violated', name: 'A' } as const;
-    expect(meetsExpectation(expectation, { outcome: 'invariant-violated', violation: { kind: 'invariant', name: 'A' } })).toBe(true);
-    expect(meetsExpectation(expectation, { outcome: 'invariant-violated', violation: { kind: 'invariant', name: 'B' } })).toBe(false);
-    expect(meetsExpectation(expectation, { outcome: 'ok' })).toBe(false);
-    expect(meetsExpectation({ outcome: 'ok' }, { outcome: 'ok' })).toBe(true);
+  it('an expected violation must be the named one, in a clean run', () => {
+    const clean = { diagnostics: [], errors: [] };
+    const model = { expect: { outcome: 'invariant-violated', name: 'A' }, properties: [] } as const;
+    expect(meetsExpectation(model, { outcome: 'invariant-violated', violation: { kind: 'invariant', name: 'A' }, ...clean })).toBe(true);
+    expect(meetsExpectation(model, { outcome: 'invariant-violated', violation: { kind: 'invariant', name: 'B' }, ...clean })).toBe(false);
+    expect(meetsExpectation(model, { outcome: 'ok', ...clean })).toBe(false);
+    expect(meetsExpectation({ expect: { outcome: 'ok' }, properties: [] }, { outcome: 'ok', ...clean })).toBe(true);
+    // The violation alone is not enough when TLC also reported an error or a parse problem.
+    const error = { kind: 'general', code: 1000, text: 'something else went wrong' } as const;
+    expect(meetsExpectation(model, { outcome: 'invariant-violated', violation: { kind: 'invariant', name: 'A' }, diagnostics: [], errors: [error] })).toBe(false);
+    const diagnostic = { severity: 'error', kind: 'parse', module: 'M', message: 'Was expecting A' } as const;
+    expect(meetsExpectation(model, { outcome: 'invariant-violated', violation: { kind: 'invariant', name: 'A' }, diagnostics: [diagnostic], errors: [] })).toBe(false);
+  });
+
+  it('an unnamed (temporal) property violation passes only when the config checks that property alone', () => {
+    const clean = { diagnostics: [], errors: [] };
+    const violated = { outcome: 'property-violated', violation: { kind: 'property', propertyKind: 'temporal' }, ...clean } as const;
+    const expectReaches = { outcome: 'property-violated', name: 'Reaches' } as const;
+    expect(meetsExpectation({ expect: expectReaches, properties: ['Reaches'] }, violated)).toBe(true);
+    expect(meetsExpectation({ expect: expectReaches, properties: ['Reaches', 'Other'] }, violated)).toBe(false);
+    expect(meetsExpectation({ expect: expectReaches, properties: ['Other'] }, violated)).toBe(false);
   });
 });

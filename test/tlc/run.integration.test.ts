@@ -56,6 +56,19 @@ describe('runTlc with the real TLC', () => {
     expect((await pending).outcome).toBe('cancelled');
   });
 
+  it('output the wrapper cannot read ends the run as a tlc-error that says why, with the JVM stopped and its metadir gone', async () => {
+    // A listener failing on an event stands for any failure while reading TLC's output.
+    const r = await runFixture('Big.tla', 'Big.cfg', {
+      onEvent: (e) => {
+        if (e.type === 'starting') throw new Error('cannot read this');
+      },
+    });
+    expect(r.outcome).toBe('tlc-error');
+    expect(r.message).toBe("TLC's output could not be read: cannot read this");
+    // Big runs for minutes: had the JVM not been stopped, this test would not end within its timeout.
+    expect(existsSync(r.command[r.command.indexOf('-metadir') + 1] as string)).toBe(false);
+  });
+
   it('out of memory: a tlc-error that says to raise the heap', async () => {
     // One initial state holding a 20-million-entry function cannot fit in 64 MB.
     const r = await runFixture('HugeValue.tla', 'HugeValue.cfg', { heap: '64m', timeoutMs: 60_000 });

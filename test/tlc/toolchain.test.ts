@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ExitCode, WorkbenchError } from '../../src/errors.js';
 import { TLC_PIN } from '../../src/tlc/pin.js';
-import { cachedJarPath, ensurePinnedJar, findJava, parseJavaMajor, resolveTlcJar, sha256File } from '../../src/tlc/toolchain.js';
+import { runCommand } from '../../src/cli/args.js';
+import { setupTlc } from '../../src/cli/setup-tlc.js';
+import { cachedJarPath, ensurePinnedJar, findJava, javaCommand, parseJavaMajor, resolveTlcJar, sha256File } from '../../src/tlc/toolchain.js';
 
 async function expectEnvironmentError(promise: Promise<unknown>, message: RegExp) {
   const error = await promise.then(
@@ -29,7 +31,26 @@ describe('Java', () => {
   });
 
   it('no Java: says so and how to install it', async () => {
-    await expectEnvironmentError(findJava('/nonexistent/bin/java'), /Java was not found[\s\S]*Install a Java runtime >= 11/);
+    await expectEnvironmentError(findJava('/nonexistent/bin/java', {}), /Java was not found[\s\S]*Install a Java runtime >= 11/);
+  });
+
+  it('a JAVA_HOME without Java: names JAVA_HOME as the cause rather than suggesting it as the cure', async () => {
+    const env = { JAVA_HOME: '/nonexistent' };
+    await expectEnvironmentError(
+      findJava(javaCommand(env), env),
+      /^JAVA_HOME is \/nonexistent, but `\/nonexistent\/bin\/java -version` failed \(ENOENT\)\.\n {2}Point JAVA_HOME at a Java >= 11 installation .* or unset it/,
+    );
+  });
+
+  it('npm install without Java: exit 3, the cause, and how to install without TLC', async () => {
+    let stderr = '';
+    const code = await runCommand('setup-tlc', (t) => (stderr += t), () =>
+      setupTlc([], { stdout: () => {}, stderr: (t) => (stderr += t), env: { JAVA_HOME: '/nonexistent' }, signal: new AbortController().signal }),
+    );
+    expect(code).toBe(ExitCode.ENVIRONMENT);
+    expect(stderr).toMatch(/^setup-tlc: JAVA_HOME is \/nonexistent/);
+    expect(stderr).toContain('WORKBENCH_SKIP_TLC=1');
+    expect(stderr).not.toMatch(/\n\s+at /);
   });
 
   it('Java too old: names the version found and the one needed', async () => {

@@ -132,7 +132,7 @@ export function parseConfigChecks(text: string, file: string): ConfigCheck[] {
     }
     const kind = section === undefined ? undefined : SECTION_KIND[section];
     if (kind === undefined) continue;
-    if (!token.word || /^\d/.test(token.text)) {
+    if (!token.word || !/[A-Za-z]/.test(token.text)) {
       throw new ModelConfigSyntaxError(file, token.line, `${section} takes operator names, found "${token.text}"`);
     }
     checks.push({ kind, name: token.text, line: token.line });

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseConfigChecks, readConfigChecks } from '../../src/docs/model-config.js';
+import { parseConfigChecks, readConfigChecks } from '../../src/tlc/config-checks.js';
 import { ExitCode, WorkbenchError } from '../../src/errors.js';
 
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'docs', 'specs');
