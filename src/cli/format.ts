@@ -12,11 +12,7 @@ export function formatCount(n: number | undefined): string {
   return n === undefined || Number.isNaN(n) ? '-' : n.toLocaleString('en-US');
 }
 
-/** `0.8`, `12.3`, `754`. */
-export function formatSeconds(ms: number): string {
-  const s = ms / 1000;
-  return s < 100 ? s.toFixed(1) : s.toFixed(0);
-}
+export { formatSeconds } from '../units.js';
 
 /** `42s`, `3m07s`, `1h02m`. */
 export function formatElapsed(ms: number): string {

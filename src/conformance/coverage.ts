@@ -1,37 +1,16 @@
 /**
- * What a replay covered: steps per spec action (every action of the vocabulary must appear), and
- * per model the distinct states and edges replayed, against the state graph TLC dumped for the
- * tour model.
+ * What a replay covered, per protocol: steps per action (every action of the protocol's vocabulary must
+ * appear), and per model the distinct states and edges replayed, against the state graph TLC dumped for
+ * its tour model.
  *
  * States are counted two ways. As TLC's graph has them (every variable, the action label and the
  * history included), which is what "every state and every edge of the tour model" is measured in;
- * and as spec states (the compared variables only), which is what the core can tell apart.
+ * and as spec states (the compared variables only), which is what the implementation can tell apart.
  *
  * @module
  */
-import type { ActionName } from '../raft/labels.js';
 import type { TourGraphFacts } from '../trace/generate.js';
-import { labelKey, stateKey } from './enabledness.js';
-import type { RaftTrace } from './replay.js';
-
-// A record (not an array) so that the compiler insists on every action of the vocabulary.
-const ACTIONS: Readonly<Record<Exclude<ActionName, 'Init'>, true>> = {
-  Restart: true,
-  Timeout: true,
-  BecomeLeader: true,
-  ClientRequest: true,
-  AppendEntries: true,
-  AdvanceCommitIndex: true,
-  HandleRequestVoteRequest: true,
-  HandleRequestVoteResponse: true,
-  HandleAppendEntriesRequest: true,
-  HandleAppendEntriesResponse: true,
-  DropMessage: true,
-  DuplicateMessage: true,
-};
-
-/** Every step action of the Raft vocabulary, in its order. */
-export const RAFT_ACTIONS = Object.keys(ACTIONS) as Exclude<ActionName, 'Init'>[];
+import type { LoadedTrace } from './replay.js';
 
 /** Coverage of one model's state graph. */
 export interface ModelCoverage {
@@ -49,8 +28,9 @@ export interface ModelCoverage {
   readonly graph?: TourGraphFacts;
 }
 
-/** The coverage report. */
+/** One protocol's coverage report. */
 export interface CoverageReport {
+  readonly protocol: string;
   readonly actions: readonly { readonly name: string; readonly steps: number }[];
   /** Actions no replayed step took. */
   readonly missingActions: readonly string[];
@@ -66,13 +46,19 @@ interface ModelSets {
   specSteps: Set<string>;
 }
 
-/** Accumulates coverage over replayed traces. */
+/** Accumulates coverage over the replayed traces of one protocol. */
 export class CoverageCollector {
   private readonly actionSteps = new Map<string, number>();
   private readonly models = new Map<string, ModelSets>();
 
+  /** @param actions the protocol's step actions, in the order reports list them. */
+  constructor(
+    private readonly protocol: string,
+    private readonly actions: readonly string[],
+  ) {}
+
   /** Records the first `matched` steps of a trace (those replayed without divergence). */
-  add(trace: RaftTrace, matched: number): void {
+  add(trace: LoadedTrace, matched: number): void {
     let m = this.models.get(trace.meta.model);
     if (m === undefined) {
       m = { traces: 0, steps: 0, states: new Set(), edges: new Set(), specStates: new Set(), specSteps: new Set() };
@@ -80,28 +66,27 @@ export class CoverageCollector {
     }
     m.traces++;
     m.steps += matched;
-    let specKey = stateKey(trace.initial);
-    let fullKey = `${specKey}|${labelKey({ name: 'Init' })}|${trace.historyKeys[0]}`;
+    let specKey = trace.initialStateKey;
+    let fullKey = `${specKey}|Init|${trace.historyKeys[0]}`;
     m.states.add(fullKey);
     m.specStates.add(specKey);
     for (const s of trace.steps.slice(0, matched)) {
-      this.actionSteps.set(s.label.name, (this.actionSteps.get(s.label.name) ?? 0) + 1);
-      const label = labelKey(s.label);
-      const nextSpec = stateKey(s.expected);
-      const nextFull = `${nextSpec}|${label}|${trace.historyKeys[s.index]}`;
+      this.actionSteps.set(s.action, (this.actionSteps.get(s.action) ?? 0) + 1);
+      const nextFull = `${s.stateKey}|${s.labelKey}|${trace.historyKeys[s.index]}`;
       m.edges.add(`${fullKey}->${nextFull}`);
-      m.specSteps.add(`${specKey}|${label}`);
+      m.specSteps.add(`${specKey}|${s.labelKey}`);
       m.states.add(nextFull);
-      m.specStates.add(nextSpec);
-      specKey = nextSpec;
+      m.specStates.add(s.stateKey);
+      specKey = s.stateKey;
       fullKey = nextFull;
     }
   }
 
   /** The report; `graphs` gives the tour models' dumped graphs (from the manifest). */
   report(graphs: ReadonlyMap<string, TourGraphFacts> = new Map()): CoverageReport {
-    const actions = RAFT_ACTIONS.map((name) => ({ name, steps: this.actionSteps.get(name) ?? 0 }));
+    const actions = this.actions.map((name) => ({ name, steps: this.actionSteps.get(name) ?? 0 }));
     return {
+      protocol: this.protocol,
       actions,
       missingActions: actions.filter((a) => a.steps === 0).map((a) => a.name),
       models: [...this.models.entries()]

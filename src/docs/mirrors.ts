@@ -1,16 +1,16 @@
 /**
- * Pairs each TLA+ invariant with its TypeScript mirror (ARCHITECTURE.md section 6): an exported symbol of the
- * API with exactly the operator's name.
+ * Pairs each TLA+ invariant with its TypeScript mirror (ARCHITECTURE.md section 6), through the
+ * protocol definitions: the protocol whose spec modules hold the operator names the module that exports
+ * its mirrors, and the mirror is the export of that module with exactly the operator's name.
  *
- * A name alone is not enough once two specs share one: `TypeOK` of `QuorumSafety.tla` must not be paired
- * with Raft's `TypeOK` in `src/raft/`. So a protocol's TypeScript lives in the source folder named after
- * its spec module in lower case (`Raft.tla` — `src/raft/`), and a same-named export in the folder of
- * another spec is that spec's mirror, not this one's. Exports outside any spec's folder count for all.
- * An operator defined in a model-checking harness `MC<Spec>.tla` belongs to `<Spec>`'s folder.
+ * A name alone is not enough once two specs share one: `TypeOK` of `QuorumSafety.tla` must not be
+ * paired with Raft's `TypeOK`. An operator defined in a model-checking harness `MC<Spec>.tla` belongs
+ * to `<Spec>`'s protocol. A spec no protocol covers has no mirrors.
  *
  * @module
  */
-import { relative, sep } from 'node:path';
+import { resolve } from 'node:path';
+import type { Protocol } from '../protocol/protocol.js';
 
 /** An exported API symbol that could mirror an operator. */
 export interface MirrorCandidate {
@@ -23,32 +23,35 @@ export interface MirrorCandidate {
   readonly declarationReference: string;
 }
 
-/** A candidate that was passed over, and the spec whose folder it is in. */
+/** A same-named export that was passed over, and the protocol whose mirrors its file holds (if any). */
 export interface RejectedMirror {
   readonly candidate: MirrorCandidate;
-  readonly ownerModule: string;
+  readonly owner?: string;
 }
 
 /** The mirror of one operator, or why there is none. */
 export type MirrorMatch =
-  | { readonly status: 'found'; readonly mirror: MirrorCandidate }
-  | { readonly status: 'missing'; readonly rejected: readonly RejectedMirror[] };
+  | { readonly status: 'found'; readonly mirror: MirrorCandidate; readonly protocol: string }
+  | {
+      readonly status: 'missing';
+      /** The protocol that covers the operator's module (none: no protocol covers it). */
+      readonly protocol?: string;
+      readonly rejected: readonly RejectedMirror[];
+    };
+
+/** What the docs need of a protocol definition. */
+export type MirrorSource = Pick<Protocol, 'name' | 'specModules' | 'mirrors'>;
 
 /** Where mirrors are looked for. */
 export interface MirrorContext {
-  /** The source root (`src/`): its first-level folders are the protocol folders. */
-  readonly srcDir: string;
-  /** Every spec module name under the specs folder (`Raft`, `QuorumSafety`, ...). */
-  readonly specModules: readonly string[];
+  /** The repository root: a definition's mirror module is a path from it. */
+  readonly root: string;
+  readonly protocols: readonly MirrorSource[];
 }
 
-/** The spec module whose protocol folder holds `file`, if any. */
-function ownerOf(file: string, context: MirrorContext): string | undefined {
-  const path = relative(context.srcDir, file);
-  const parts = path.split(sep);
-  if (parts.length < 2 || parts[0] === '..') return undefined;
-  const folder = (parts[0] as string).toLowerCase();
-  return context.specModules.find((m) => m.toLowerCase() === folder);
+/** The protocol whose spec modules hold `module` (its model-checking harness `MC<Module>` included). */
+export function protocolOfModule(module: string, protocols: readonly MirrorSource[]): MirrorSource | undefined {
+  return protocols.find((p) => p.specModules.some((m) => m === module || `MC${m}` === module));
 }
 
 /** Finds the mirror of operator `name` defined in spec module `module` among the API's exports. */
@@ -57,18 +60,14 @@ export function matchMirror(
   candidates: readonly MirrorCandidate[],
   context: MirrorContext,
 ): MirrorMatch {
+  const owner = protocolOfModule(operator.module, context.protocols);
+  const fileOf = (p: MirrorSource) => resolve(context.root, p.mirrors);
   const named = candidates.filter((c) => c.name === operator.name);
-  const own: MirrorCandidate[] = [];
-  const shared: MirrorCandidate[] = [];
-  const rejected: RejectedMirror[] = [];
-  for (const candidate of named) {
-    const owner = ownerOf(candidate.file, context);
-    if (owner === undefined) shared.push(candidate);
-    // A model-checking harness (`MCRaft.tla`) belongs to the spec it extends (`Raft.tla`).
-    else if (owner === operator.module || `MC${owner}` === operator.module) own.push(candidate);
-    else rejected.push({ candidate, ownerModule: owner });
-  }
-  const byPath = (a: MirrorCandidate, b: MirrorCandidate) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0);
-  const best = [...own.sort(byPath), ...shared.sort(byPath)][0];
-  return best !== undefined ? { status: 'found', mirror: best } : { status: 'missing', rejected };
+  const mirror = owner === undefined ? undefined : named.find((c) => c.file === fileOf(owner));
+  if (owner !== undefined && mirror !== undefined) return { status: 'found', mirror, protocol: owner.name };
+  const rejected = named.map((candidate): RejectedMirror => {
+    const of = context.protocols.find((p) => fileOf(p) === candidate.file);
+    return of === undefined ? { candidate } : { candidate, owner: of.name };
+  });
+  return { status: 'missing', ...(owner !== undefined ? { protocol: owner.name } : {}), rejected };
 }

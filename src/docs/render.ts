@@ -119,14 +119,16 @@ function mirrorSection(entry: InvariantEntry, mirror: MirrorMatch, layout: Rende
       const where = `\`${toPosix(relative(layout.root, m.file))}\`${m.line !== undefined ? ` line ${m.line}` : ''}`;
       return `{@link ${m.declarationReference} | ${m.name}}, exported from ${where}, checks the same property on the TypeScript implementation's state (ARCHITECTURE.md section 6: invariants live once in TLA+ and are mirrored by name in TS).`;
     })
-    .with({ status: 'missing' }, ({ rejected }) => {
+    .with({ status: 'missing' }, ({ protocol, rejected }) => {
       const lines = [
-        `⚠️ **${NO_MIRROR_MARK}.** No exported symbol of the API is named \`${entry.name}\` for ${escapeMarkdown(entry.module)}.tla, so nothing in TypeScript checks this on the implementation. To add one, export a checker with exactly this name from the protocol's folder in \`src/\`.`,
+        protocol === undefined
+          ? `⚠️ **${NO_MIRROR_MARK}.** No protocol definition covers ${escapeMarkdown(entry.module)}.tla, so nothing in TypeScript checks this on an implementation. A protocol's definition (\`src/definitions/<protocol>/\`) names the module that exports its mirrors.`
+          : `⚠️ **${NO_MIRROR_MARK}.** The module protocol ${escapeMarkdown(protocol)} names for its mirrors exports nothing named \`${entry.name}\`, so nothing in TypeScript checks this on the implementation. To add one, export a checker with exactly this name from that module.`,
       ];
       for (const r of rejected) {
         lines.push(
           '',
-          `(\`${r.candidate.name}\` in \`${toPosix(relative(layout.root, r.candidate.file))}\` is not it: that folder belongs to ${escapeMarkdown(r.ownerModule)}.tla, whose operator of the same name it mirrors.)`,
+          `(\`${r.candidate.name}\` in \`${toPosix(relative(layout.root, r.candidate.file))}\` is not it: ${r.owner === undefined ? 'no protocol definition names that module for its mirrors' : `that module holds the mirrors of protocol ${escapeMarkdown(r.owner)}`}.)`,
         );
       }
       return lines.join('\n');

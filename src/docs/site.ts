@@ -13,7 +13,7 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join, relative, resolve, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import {
   Application,
   ConsoleLogger,
@@ -34,7 +34,8 @@ import {
 import { ExitCode, WorkbenchError } from '../errors.js';
 import { findJava, javaCommand, resolveTlcJar } from '../tlc/toolchain.js';
 import { type InvariantCatalogue, type InvariantEntry, buildCatalogue } from './catalogue.js';
-import { type MirrorCandidate, type MirrorMatch, matchMirror } from './mirrors.js';
+import { PROTOCOLS } from '../protocol/registry.js';
+import { type MirrorCandidate, type MirrorMatch, type MirrorSource, matchMirror } from './mirrors.js';
 import { type RenderedPage, renderInvariants } from './render.js';
 import { loadSpecScope } from './sany.js';
 
@@ -61,6 +62,8 @@ export interface DocsBuildOptions {
   readonly env: NodeJS.ProcessEnv;
   /** Stops the SANY runs (the command was interrupted). */
   readonly signal?: AbortSignal;
+  /** The protocols whose definitions name the mirrors (default: the registry's). */
+  readonly protocols?: readonly MirrorSource[];
 }
 
 /** A built site. */
@@ -184,7 +187,6 @@ export async function buildDocs(options: DocsBuildOptions): Promise<DocsBuildRes
     app.logger = logger;
     if (bootstrapFailed) throw new DocsBuildError('reading the TypeDoc options (see the messages above)', []);
     const catalogue = await cataloguePromise;
-    const specModules = [...new Set(catalogue.models.map((m) => basename(m.module, '.tla')).concat(catalogue.entries.map((e) => e.module)))];
     const strict = app.options.getValue('treatWarningsAsErrors');
     const failed = () => logger.hasErrors() || (strict && logger.hasWarnings());
 
@@ -199,7 +201,7 @@ export async function buildDocs(options: DocsBuildOptions): Promise<DocsBuildRes
       (context) => {
         const project = context.project;
         const candidates = mirrorCandidates(project);
-        for (const entry of catalogue.entries) mirrors.set(entry.key, matchMirror(entry, candidates, { srcDir, specModules }));
+        for (const entry of catalogue.entries) mirrors.set(entry.key, matchMirror(entry, candidates, { root, protocols: options.protocols ?? PROTOCOLS }));
         const rendered = renderInvariants(catalogue, mirrors, {
           overviewFile: join(pagesDir, 'Invariants.md'),
           entryFile: (entry) => join(pagesDir, 'invariants', entryFileName(entry)),

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { unreachable } from '../raft/exhaustive.js';
+import { unreachable } from '../exhaustive.js';
 import type { HistoryEvent } from '../lin/history.js';
 import type { KvOp, KvResult } from './command.js';
 
@@ -119,7 +119,7 @@ export class KvClient {
   }
 
   private operation(plan: PlannedOp, fresh: string): KvOp {
-    // Switches, not ts-pattern, in this class: it runs once or twice per simulated operation (see src/raft/exhaustive.ts).
+    // Switches, not ts-pattern, in this class: it runs once or twice per simulated operation (see src/exhaustive.ts).
     switch (plan.kind) {
       case 'put':
         return { type: 'put', key: plan.key, value: fresh };

@@ -12,7 +12,7 @@
  * @module
  */
 import { match } from 'ts-pattern';
-import { unreachable } from '../raft/exhaustive.js';
+import { unreachable } from '../exhaustive.js';
 
 /** A client-visible operation. `expected: null` in `cas` means "the key is absent". */
 export type KvOp =
@@ -51,7 +51,7 @@ function token(what: string, s: string): string {
 export function encodeCommand(c: KvCommand): string {
   const head = `${token('client id', c.client)}#${c.seq}`;
   const op = c.op;
-  // A switch, not ts-pattern: the simulator encodes every client request (see src/raft/exhaustive.ts).
+  // A switch, not ts-pattern: the simulator encodes every client request (see src/exhaustive.ts).
   switch (op.type) {
     case 'put':
       return `${head} put ${token('key', op.key)} ${token('value', op.value)}`;

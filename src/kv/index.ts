@@ -19,3 +19,5 @@ export type { ApplyOutcome, KvDefect } from './state-machine.js';
 export { KV_DEFECT_NAMES, KvStateMachine } from './state-machine.js';
 export type { ClientConfig, ClientHost, KvRequest, KvResponse, PlannedOp } from './client.js';
 export { KvClient } from './client.js';
+export type { RegisterState } from './lin-model.js';
+export { kvModel, pruneUnobservedWrites } from './lin-model.js';

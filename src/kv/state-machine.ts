@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { unreachable } from '../raft/exhaustive.js';
+import { unreachable } from '../exhaustive.js';
 import type { Index } from '../raft/index.js';
 import { decodeCommand, type KvCommand, type KvResult } from './command.js';
 
@@ -90,7 +90,7 @@ export class KvStateMachine {
 
   private execute(c: KvCommand): KvResult {
     const op = c.op;
-    // A switch, not ts-pattern: every replica executes every committed command (see src/raft/exhaustive.ts).
+    // A switch, not ts-pattern: every replica executes every committed command (see src/exhaustive.ts).
     switch (op.type) {
       case 'put':
         this.data.set(op.key, op.value);

@@ -12,5 +12,3 @@ export type { SearchResult } from './checker.js';
 export { DEFAULT_MAX_EXPLORED, searchLinearization } from './checker.js';
 export type { CheckOptions, Explanation, LinearizabilityResult } from './explain.js';
 export { checkLinearizable } from './explain.js';
-export type { RegisterState } from './kv-model.js';
-export { kvModel, pruneUnobservedWrites } from './kv-model.js';

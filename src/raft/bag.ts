@@ -6,7 +6,7 @@
  * @module
  */
 import { compareText } from './canonical.js';
-import { unreachable } from './exhaustive.js';
+import { unreachable } from '../exhaustive.js';
 import type { Message } from './messages.js';
 
 /** One distinct message and how many copies of it are in flight (always >= 1 inside a bag). */

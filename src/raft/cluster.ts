@@ -18,7 +18,7 @@ import {
   messageKey,
   type MessageBag,
 } from './bag.js';
-import { unreachable } from './exhaustive.js';
+import { unreachable } from '../exhaustive.js';
 import type { Input, NotEnabledCode, Outputs, StepResult } from './inputs.js';
 import { Inputs } from './inputs.js';
 import { formatLabel, formatMessage, labelOf, targetOf, type ActionLabel } from './labels.js';

@@ -11,7 +11,15 @@ import { updateNode } from './state.js';
 import { NO_OUTPUTS, step } from './step.js';
 
 /** Names of the injectable defects. */
-export type DefectName = 'double-vote' | 'skip-log-check' | 'commit-old-term' | 'volatile-voted-for' | 'commit-index-regress';
+export type DefectName =
+  | 'double-vote'
+  | 'skip-log-check'
+  | 'commit-old-term'
+  | 'volatile-voted-for'
+  | 'commit-index-regress'
+  | 'minority-quorum'
+  | 'skip-consistency-check'
+  | 'overcount-match';
 
 /** One defect: what it breaks, and the broken step function. */
 export interface Defect {
@@ -70,6 +78,38 @@ const commitIndexRegress: StepFn = (state, input) => {
   return commitIndex === result.state.commitIndex ? result : { ...result, state: updateNode(result.state, { commitIndex }) };
 };
 
+/**
+ * A candidate that takes office with votes from N div 2 servers instead of a strict majority (N div 2 + 1):
+ * two such quorums need not intersect, so two sides of a partition can each elect a leader in one term.
+ * The spec's negative control with quorum n div 2 (MCQuorumSplitBrain) is the same mistake.
+ */
+const minorityQuorum: StepFn = (state, input) => {
+  if (input.type !== 'BecomeLeader' || state.role !== 'Candidate') return step(state, input);
+  const half = Math.floor(state.servers.length / 2);
+  if (state.votesGranted.length < half || state.votesGranted.length >= half + 1) return step(state, input);
+  // Short of a majority by one: present one more vote so the real rule lets it through.
+  const ghost = state.servers.find((s) => !state.votesGranted.includes(s)) as string;
+  const result = step(updateNode(state, { votesGranted: [...state.votesGranted, ghost].sort() }), input);
+  return { ...result, state: updateNode(result.state, { votesGranted: state.votesGranted }) };
+};
+
+/**
+ * A follower that skips the log-consistency check: every AppendEntries request is treated as if its
+ * previous entry matched whatever the follower holds there, so entries land after a gap or a conflict.
+ */
+const skipConsistencyCheck: StepFn = (state, input) => {
+  if (input.type !== 'HandleAppendEntriesRequest') return step(state, input);
+  const prevLogIndex = Math.min(input.message.prevLogIndex, state.log.length);
+  const prevLogTerm = state.log.termAt(prevLogIndex);
+  return step(state, { ...input, message: { ...input.message, prevLogIndex, prevLogTerm } });
+};
+
+/** A leader off by one in its progress tracking: every success is taken to cover one entry more than it did. */
+const overcountMatch: StepFn = (state, input) =>
+  input.type === 'HandleAppendEntriesResponse' && input.message.success
+    ? step(state, { ...input, message: { ...input.message, matchIndex: input.message.matchIndex + 1 } })
+    : step(state, input);
+
 /** Every defect, by name. */
 export const DEFECTS: Readonly<Record<DefectName, Defect>> = {
   'double-vote': { name: 'double-vote', breaks: 'a server votes at most once per term', step: doubleVote },
@@ -92,6 +132,21 @@ export const DEFECTS: Readonly<Record<DefectName, Defect>> = {
     name: 'commit-index-regress',
     breaks: "a follower's commit index only ever grows (a stale AppendEntries request must not lower it)",
     step: commitIndexRegress,
+  },
+  'minority-quorum': {
+    name: 'minority-quorum',
+    breaks: 'a candidate needs votes from a strict majority (N div 2 + 1) to lead, so any two quorums share a voter',
+    step: minorityQuorum,
+  },
+  'skip-consistency-check': {
+    name: 'skip-consistency-check',
+    breaks: "a follower appends entries only after an entry that matches the leader's prevLogIndex and prevLogTerm",
+    step: skipConsistencyCheck,
+  },
+  'overcount-match': {
+    name: 'overcount-match',
+    breaks: "a leader's matchIndex for a follower is the last index the follower confirmed, no more",
+    step: overcountMatch,
   },
 };
 

@@ -45,7 +45,7 @@ export type {
   StepResult,
   TimeoutInput,
 } from './inputs.js';
-export { Inputs } from './inputs.js';
+export { Inputs, MESSAGE_TYPE_OF_HANDLE_INPUT } from './inputs.js';
 export { applyLogWrite, diffLog, isUpToDate, RaftLog } from './log.js';
 export { initialNodeState, quorumSize, restoreNodeState } from './state.js';
 export {
@@ -79,20 +79,21 @@ export type {
   SpecState,
 } from './spec-state.js';
 export {
-  fromSpecActionLabel,
-  fromSpecMessage,
+  isStrictlySorted,
+  messageFromSpec,
   NIL,
+  sortSpecBag,
   SPEC_VARIABLES,
-  SpecShapeError,
   toSpecActionLabel,
   toSpecMessage,
   toSpecState,
 } from './spec-state.js';
 export type { CommitHistory, CommitRecord } from './history.js';
 export { EMPTY_HISTORY, recordCommits } from './history.js';
-export type { InvariantName, InvariantResult } from './invariants.js';
+export type { InvariantName, InvariantResult, StepCheck } from './invariants.js';
 export {
   checkStateInvariants,
+  checkStep,
   checkStepInvariants,
   CommitIndexMonotonic,
   ElectionSafety,
@@ -113,3 +114,4 @@ export {
 } from './config.js';
 export { DEFECTS, DEFECT_NAMES } from './defects.js';
 export type { Defect, DefectName } from './defects.js';
+export { canonicalJson, compareText } from './canonical.js';

@@ -87,6 +87,14 @@ export type HandleInput =
   | HandleAppendEntriesRequestInput
   | HandleAppendEntriesResponseInput;
 
+/** The message each `Handle*` input carries: the spec's `Handle<mtype>` naming, as one table. */
+export const MESSAGE_TYPE_OF_HANDLE_INPUT = {
+  HandleRequestVoteRequest: 'RequestVoteRequest',
+  HandleRequestVoteResponse: 'RequestVoteResponse',
+  HandleAppendEntriesRequest: 'AppendEntriesRequest',
+  HandleAppendEntriesResponse: 'AppendEntriesResponse',
+} as const satisfies Readonly<Record<HandleInput['type'], Message['type']>>;
+
 /** Input constructors, so call sites read like the spec (`Inputs.AppendEntries('s2')`). */
 export const Inputs = {
   Timeout: (): TimeoutInput => ({ type: 'Timeout' }),

@@ -7,7 +7,7 @@
  */
 import { bagEntries } from './bag.js';
 import type { ClusterSnapshot } from './cluster.js';
-import type { CommitHistory } from './history.js';
+import { type CommitHistory, recordCommits } from './history.js';
 import type { ActionLabel } from './labels.js';
 import { formatMessage } from './labels.js';
 import { sameEntry } from './log.js';
@@ -243,4 +243,19 @@ export function checkStepInvariants(before: ClusterSnapshot, after: ClusterSnaps
 /** The violations among `results` (empty when everything holds). */
 export function violations(results: readonly InvariantResult[]): Extract<InvariantResult, { holds: false }>[] {
   return results.filter((r): r is Extract<InvariantResult, { holds: false }> => !r.holds);
+}
+
+/** What one step did to the invariants: the spec's commit history after it, and what it broke. */
+export interface StepCheck {
+  readonly history: CommitHistory;
+  readonly broken: readonly Extract<InvariantResult, { holds: false }>[];
+}
+
+/**
+ * The check every driver runs after each step (the simulator's monitor, random schedules, story tests):
+ * record the step in the spec's commit history, then check every state invariant and action property.
+ */
+export function checkStep(history: CommitHistory, before: ClusterSnapshot, after: ClusterSnapshot, label: ActionLabel): StepCheck {
+  const next = recordCommits(history, before, after, label);
+  return { history: next, broken: violations([...checkStateInvariants(after, next), ...checkStepInvariants(before, after, label)]) };
 }

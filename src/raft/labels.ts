@@ -8,7 +8,7 @@
 import { match } from 'ts-pattern';
 import type { Input } from './inputs.js';
 import { Inputs } from './inputs.js';
-import { unreachable } from './exhaustive.js';
+import { unreachable } from '../exhaustive.js';
 import type {
   AppendEntriesRequest,
   AppendEntriesResponse,

@@ -12,7 +12,7 @@
 import { bagEntries, messageKey } from './bag.js';
 import { compareText } from './canonical.js';
 import type { ClusterSnapshot } from './cluster.js';
-import { unreachable } from './exhaustive.js';
+import { unreachable } from '../exhaustive.js';
 import type { ActionLabel } from './labels.js';
 import type { Message } from './messages.js';
 import type { LogEntry, NodeId, NodeState, Role } from './types.js';
@@ -145,97 +145,34 @@ export function toSpecMessage(m: Message): SpecMessage {
  */
 export function sortSpecBag(bag: readonly SpecBagEntry[]): SpecBagEntry[] {
   return bag
-    .map((e) => ({ key: messageKey(fromSpecMessage(e.message)), e }))
+    .map((e) => ({ key: messageKey(messageFromSpec(e.message)), e }))
     .sort((a, b) => compareText(a.key, b.key))
     .map(({ e }) => e);
 }
 
-/** Thrown by `fromSpecMessage` / `fromSpecActionLabel` when a value does not have the spec's shape. */
-export class SpecShapeError extends Error {
-  /** @param what where the bad value was found and what was wrong with it. */
-  constructor(what: string) {
-    super(what);
-    this.name = 'SpecShapeError';
-  }
-}
-
-// Own properties only: a record read from a file must not supply a field through its prototype.
-function field(record: Record<string, unknown>, name: string, where: string): unknown {
-  if (!Object.hasOwn(record, name)) throw new SpecShapeError(`${where}: field "${name}" is missing`);
-  return record[name];
-}
-
-function nat(record: Record<string, unknown>, name: string, where: string): number {
-  const v = field(record, name, where);
-  const n = typeof v === 'bigint' ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) {
-    throw new SpecShapeError(`${where}: field "${name}" should be a natural number, got ${String(v)}`);
-  }
-  return n;
-}
-
-function str(record: Record<string, unknown>, name: string, where: string): string {
-  const v = field(record, name, where);
-  if (typeof v !== 'string') throw new SpecShapeError(`${where}: field "${name}" should be a string, got ${String(v)}`);
-  return v;
-}
-
-function bool(record: Record<string, unknown>, name: string, where: string): boolean {
-  const v = field(record, name, where);
-  if (typeof v !== 'boolean') throw new SpecShapeError(`${where}: field "${name}" should be a boolean, got ${String(v)}`);
-  return v;
-}
-
-function asRecord(value: unknown, where: string): Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new SpecShapeError(`${where}: expected a record, got ${JSON.stringify(value)}`);
-  }
-  return value as Record<string, unknown>;
-}
-
-/**
- * A spec message record (plain JS, integers as numbers or bigints) as a TS message. The inverse of
- * `toSpecMessage`; throws `SpecShapeError` naming the bad field, for trace files that do not fit the spec.
- */
-export function fromSpecMessage(value: unknown, where = 'message'): Message {
-  const r = asRecord(value, where);
-  const mtype = str(r, 'mtype', where);
-  const common = { term: nat(r, 'mterm', where), from: str(r, 'msource', where), to: str(r, 'mdest', where) };
-  switch (mtype) {
+/** A spec message record as a TS message: the inverse of `toSpecMessage`. */
+export function messageFromSpec(m: SpecMessage): Message {
+  // A switch, not ts-pattern: a trace's every message goes through here when it is loaded.
+  switch (m.mtype) {
     case 'RequestVoteRequest':
-      return {
-        type: mtype,
-        ...common,
-        lastLogTerm: nat(r, 'mlastLogTerm', where),
-        lastLogIndex: nat(r, 'mlastLogIndex', where),
-      };
+      return { type: m.mtype, term: m.mterm, from: m.msource, to: m.mdest, lastLogTerm: m.mlastLogTerm, lastLogIndex: m.mlastLogIndex };
     case 'RequestVoteResponse':
-      return { type: mtype, ...common, voteGranted: bool(r, 'mvoteGranted', where) };
-    case 'AppendEntriesRequest': {
-      const raw = field(r, 'mentries', where);
-      if (!Array.isArray(raw)) throw new SpecShapeError(`${where}: field "mentries" should be a sequence`);
-      const entries = raw.map((e: unknown, i) => {
-        const er = asRecord(e, `${where}.mentries[${i}]`);
-        return { term: nat(er, 'term', `${where}.mentries[${i}]`), value: str(er, 'value', `${where}.mentries[${i}]`) };
-      });
+      return { type: m.mtype, term: m.mterm, from: m.msource, to: m.mdest, voteGranted: m.mvoteGranted };
+    case 'AppendEntriesRequest':
       return {
-        type: mtype,
-        ...common,
-        prevLogIndex: nat(r, 'mprevLogIndex', where),
-        prevLogTerm: nat(r, 'mprevLogTerm', where),
-        entries,
-        commitIndex: nat(r, 'mcommitIndex', where),
+        type: m.mtype,
+        term: m.mterm,
+        from: m.msource,
+        to: m.mdest,
+        prevLogIndex: m.mprevLogIndex,
+        prevLogTerm: m.mprevLogTerm,
+        entries: m.mentries.map(entry),
+        commitIndex: m.mcommitIndex,
       };
-    }
     case 'AppendEntriesResponse':
-      return {
-        type: mtype,
-        ...common,
-        success: bool(r, 'msuccess', where),
-        matchIndex: nat(r, 'mmatchIndex', where),
-      };
+      return { type: m.mtype, term: m.mterm, from: m.msource, to: m.mdest, success: m.msuccess, matchIndex: m.mmatchIndex };
     default:
-      throw new SpecShapeError(`${where}: unknown mtype "${mtype}"`);
+      return unreachable(m, 'spec message');
   }
 }
 
@@ -297,34 +234,4 @@ export function toSpecActionLabel(label: ActionLabel): SpecActionLabel {
   if ('value' in label) out['value'] = label.value;
   if ('message' in label) out['message'] = toSpecMessage(label.message);
   return out as unknown as SpecActionLabel;
-}
-
-const NODE_ONLY = new Set(['Timeout', 'Restart', 'BecomeLeader', 'AdvanceCommitIndex']);
-const HANDLE_TYPES: Readonly<Record<string, Message['type']>> = {
-  HandleRequestVoteRequest: 'RequestVoteRequest',
-  HandleRequestVoteResponse: 'RequestVoteResponse',
-  HandleAppendEntriesRequest: 'AppendEntriesRequest',
-  HandleAppendEntriesResponse: 'AppendEntriesResponse',
-};
-
-/**
- * A spec `action` record (plain JS) as an `ActionLabel`. Throws `SpecShapeError` for an unknown action name
- * or a missing/ill-typed parameter, so the replay harness can report "unknown action label" precisely.
- */
-export function fromSpecActionLabel(value: unknown, where = 'action'): ActionLabel {
-  const r = asRecord(value, where);
-  const name = str(r, 'name', where);
-  if (name === 'Init') return { name };
-  if (NODE_ONLY.has(name)) return { name, node: str(r, 'node', where) } as ActionLabel;
-  if (name === 'ClientRequest') return { name, node: str(r, 'node', where), value: str(r, 'value', where) };
-  if (name === 'AppendEntries') return { name, node: str(r, 'node', where), peer: str(r, 'peer', where) };
-  const message = (): Message => fromSpecMessage(field(r, 'message', where), `${where}.message`);
-  if (name === 'DropMessage' || name === 'DuplicateMessage') return { name, message: message() };
-  const expected = Object.hasOwn(HANDLE_TYPES, name) ? HANDLE_TYPES[name] : undefined;
-  if (expected !== undefined) {
-    const m = message();
-    if (m.type !== expected) throw new SpecShapeError(`${where}: ${name} carries a ${m.type}, expected ${expected}`);
-    return { name, node: str(r, 'node', where), peer: str(r, 'peer', where), message: m } as ActionLabel;
-  }
-  throw new SpecShapeError(`${where}: unknown action name "${name}"`);
 }

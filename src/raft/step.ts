@@ -14,9 +14,9 @@ import {
   timeout,
   timeoutGuard,
 } from './election.js';
-import { unreachable } from './exhaustive.js';
+import { unreachable } from '../exhaustive.js';
 import type { CommittedEntry, HandleInput, Input, NotEnabled, Outputs, PersistUpdate, StepResult } from './inputs.js';
-import { Inputs } from './inputs.js';
+import { Inputs, MESSAGE_TYPE_OF_HANDLE_INPUT } from './inputs.js';
 import { diffLog } from './log.js';
 import type { Message } from './messages.js';
 import {
@@ -43,13 +43,6 @@ export const NO_OUTPUTS: Outputs = {
   notEnabled: null,
 };
 
-const MESSAGE_TYPE_OF_INPUT = {
-  HandleRequestVoteRequest: 'RequestVoteRequest',
-  HandleRequestVoteResponse: 'RequestVoteResponse',
-  HandleAppendEntriesRequest: 'AppendEntriesRequest',
-  HandleAppendEntriesResponse: 'AppendEntriesResponse',
-} as const;
-
 /**
  * A `Handle*` input is enabled when its message is addressed to this node, comes from another member,
  * and has the type the action name promises. (Whether the message is actually in flight is the network's
@@ -57,7 +50,7 @@ const MESSAGE_TYPE_OF_INPUT = {
  */
 function handleGuard(state: NodeState, input: HandleInput): NotEnabled | null {
   const m = input.message;
-  const expected = MESSAGE_TYPE_OF_INPUT[input.type];
+  const expected = MESSAGE_TYPE_OF_HANDLE_INPUT[input.type];
   if (m.type === expected && m.to === state.id && m.from !== state.id && state.servers.includes(m.from)) return null;
   // Refused: only now is it worth building the explanation.
   const call = `${input.type}(${state.id}, ${m.from})`;

@@ -1,6 +1,6 @@
 /**
- * Checks the TS mirrors of the spec's invariants (`src/raft/invariants.ts`) as the simulation runs, and
- * keeps the spec's `commitHistory` for `LeaderCompleteness`.
+ * Checks the TS mirrors of the spec's invariants as the simulation runs, through Raft's protocol
+ * definition (`src/definitions/raft/`), and keeps the spec's `commitHistory` for `LeaderCompleteness`.
  *
  * Every node step the simulator takes is reported here with its spec action label. The state invariants
  * (`TypeOK`, `ElectionSafety`, `LogMatching`, `StateMachineSafety`, `LeaderCompleteness`) and the action
@@ -11,13 +11,11 @@
  *
  * @module
  */
+import { RAFT_DEFINITION } from '../definitions/raft/definition.js';
 import {
-  checkStateInvariants,
-  checkStepInvariants,
   EMPTY_BAG,
   EMPTY_HISTORY,
   recordCommits,
-  violations,
   type ActionLabel,
   type ClusterSnapshot,
   type CommitHistory,
@@ -84,11 +82,13 @@ export class InvariantMonitor {
     const was = this.snapshot(this.nodes);
     this.nodes = { ...this.nodes, [after.id]: after };
     const now = this.snapshot(this.nodes);
-    this.history = recordCommits(this.history, was, now, label);
-    if (!check) return null;
+    if (!check) {
+      this.history = recordCommits(this.history, was, now, label);
+      return null;
+    }
     this.checks++;
-    const broken = violations([...checkStateInvariants(now, this.history), ...checkStepInvariants(was, now, label)]);
-    const first = broken[0];
-    return first === undefined ? null : { name: first.name, message: first.violation };
+    const checked = RAFT_DEFINITION.invariants.check(this.history, was, now, label);
+    this.history = checked.history;
+    return checked.broken[0] ?? null;
   }
 }

@@ -51,10 +51,10 @@ import { applyPersistUpdate, INITIAL_PERSISTENT_STATE, type PersistentState } fr
 import { encodeCommand, formatOp, formatResult, NOOP, sharedDecoder, type KvOp, type KvResult } from '../kv/command.js';
 import { KvClient, type KvRequest, type KvResponse, type PlannedOp } from '../kv/client.js';
 import { KvStateMachine, type KvDefect } from '../kv/state-machine.js';
-import { unreachable } from '../raft/exhaustive.js';
+import { unreachable } from '../exhaustive.js';
 import { checkLinearizable } from '../lin/explain.js';
 import { operationsFromEvents, type HistoryEvent } from '../lin/history.js';
-import { kvModel } from '../lin/kv-model.js';
+import { kvModel } from '../kv/lin-model.js';
 import { describeFault } from './faults.js';
 import { latencySampler, type Sampler } from './latency.js';
 import { InvariantMonitor } from './monitor.js';
@@ -599,7 +599,7 @@ class Simulation {
 
   private record(e: HistoryEvent<KvOp, KvResult>): void {
     this.events.push(e);
-    // A switch, not ts-pattern: every operation records two events (see src/raft/exhaustive.ts).
+    // A switch, not ts-pattern: every operation records two events (see src/exhaustive.ts).
     switch (e.type) {
       case 'invoke':
         this.invokedAt.set(e.process, e.time);

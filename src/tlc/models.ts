@@ -17,7 +17,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
-import { basename, join, relative } from 'node:path';
+import { basename, join } from 'node:path';
 import { ExitCode, WorkbenchError } from '../errors.js';
 import { shownPath } from '../paths.js';
 import { parseConfigChecks } from './config-checks.js';

@@ -6,6 +6,7 @@
  */
 import { basename } from 'node:path';
 import { match } from 'ts-pattern';
+import { formatSeconds } from '../units.js';
 import type { TlcErrorKind, TlcEvent, TlcStats } from './events.js';
 import type { CounterexampleState } from './state.js';
 
@@ -223,7 +224,7 @@ export class TlcResultBuilder {
       message = 'The run was cancelled before TLC finished; the statistics are those of its last progress report.';
     } else if (end.timedOut) {
       outcome = 'timeout';
-      message = `TLC did not finish within ${formatSeconds(end.timeoutMs ?? end.durationMs)} and was stopped. Raise the limit (--timeout), or shrink the model's bounds.`;
+      message = `TLC did not finish within ${formatSeconds(end.timeoutMs ?? end.durationMs)} s and was stopped. Raise the limit (--timeout), or shrink the model's bounds.`;
     } else if (jvmFailure >= 0) {
       // Java's own words: the lines from the first failure on, up to a blank line.
       const lines = end.stderr.concat(this.output).slice(jvmFailure);
@@ -277,9 +278,6 @@ export class TlcResultBuilder {
 // "TLC found an error in the configuration file at line 4\nIt was expecting = or <-, but did not find it."
 const CONFIG_ERROR_AT = /error in the configuration file at line (\d+)\.?\s*([\s\S]*)$/;
 
-function formatSeconds(ms: number): string {
-  return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
-}
 
 /**
  * Extracts located errors from SANY's plain-text output: parse errors (`Encountered ... at line L,

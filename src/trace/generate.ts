@@ -49,7 +49,7 @@ export interface TourGraphFacts {
 }
 
 /** The outcome a failed TLC run maps to, as a user-facing error. */
-function tlcFailure(run: TlcRun, what: string): WorkbenchError {
+function tlcFailure(run: TlcRun, what: string, model: TraceModel): WorkbenchError {
   const code: ExitCodeValue = match(run.outcome as TlcOutcome)
     .with('parse-error', 'semantic-error', 'config-error', () => ExitCode.SPEC_ERROR)
     .with('timeout', () => ExitCode.TIMEOUT)
@@ -63,7 +63,9 @@ function tlcFailure(run: TlcRun, what: string): WorkbenchError {
   return new WorkbenchError(
     `${what}: TLC ended with ${run.outcome}${run.violation?.name ? ` ${run.violation.name}` : ''}.${detail ? `\n  ${detail}` : ''}`,
     code,
-    code === ExitCode.TIMEOUT ? 'Raise --timeout, or lower --count/--depth.' : 'Check the model under specs/traces/ and specs/MCRaftTrace.tla (`npm run check-spec` checks Raft.tla itself).',
+    code === ExitCode.TIMEOUT
+      ? 'Raise --timeout, or lower --count/--depth.'
+      : `Check the model ${relative(REPO_ROOT, model.config)} and its module ${relative(REPO_ROOT, model.module)} (\`npm run check-spec\` checks the spec itself).`,
   );
 }
 
@@ -175,7 +177,7 @@ export async function generateSimulation(ctx: GenerateContext, model: TraceModel
       workers: 1,
       tlcOptions: ['-simulate', `file=${join(dir, 'walk')},num=${options.count}`, '-depth', String(options.depth), '-seed', String(options.seed)],
     });
-    if (!simulationSucceeded(run)) throw tlcFailure(run, `simulation of ${model.name}`);
+    if (!simulationSucceeded(run)) throw tlcFailure(run, `simulation of ${model.name}`, model);
     const files = (await readdir(dir))
       .map((f) => ({ f, m: /^walk_(\d+)_(\d+)$/.exec(f) }))
       .filter((x): x is { f: string; m: RegExpExecArray } => x.m !== null)
@@ -239,7 +241,7 @@ export async function generateScenarios(
         ctx.progress?.(`  ${goal.name}: NOT reached within the model's bounds`);
         continue;
       }
-      if (run.outcome !== expected || run.counterexample.length === 0) throw tlcFailure(run, `scenario ${goal.name}`);
+      if (run.outcome !== expected || run.counterexample.length === 0) throw tlcFailure(run, `scenario ${goal.name}`, model);
       const trace = traceFromTlcStates(
         run.counterexample.map((s) => s.vars),
         model,
@@ -312,7 +314,7 @@ export async function generateTour(ctx: GenerateContext, model: TraceModel, opti
         if (e.type === 'progress') ctx.progress?.(`  tour: ${e.stats.distinct.toLocaleString('en-US')} distinct states, queue ${e.stats.left.toLocaleString('en-US')}`);
       },
     });
-    if (run.outcome !== 'ok') throw tlcFailure(run, `state-graph dump of ${model.name}`);
+    if (run.outcome !== 'ok') throw tlcFailure(run, `state-graph dump of ${model.name}`, model);
     const graph = canonicalOrder(parseDotDump(await readFile(dot, 'utf8'), 'graph.dot'));
     if (run.stats && run.stats.distinct !== graph.states.length) {
       throw new TlcOutputError('graph.dot', `holds ${graph.states.length} states but TLC reported ${run.stats.distinct} distinct states`);

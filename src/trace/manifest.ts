@@ -37,6 +37,8 @@ export interface ManifestTrace {
 /** The traces one generation run of one mode produced. */
 export interface ManifestBatch {
   readonly mode: TraceMode;
+  /** The protocol whose traces these are (the batch's folder is `<protocol>/<mode>`). */
+  readonly protocol: string;
   readonly spec: string;
   readonly model: string;
   readonly config: string;
@@ -83,16 +85,16 @@ export async function readManifest(dir: string): Promise<TraceManifest | undefin
     throw new WorkbenchError(`${file}: not a trace manifest (formatVersion 1 with "batches").`, ExitCode.SPEC_ERROR, 'Regenerate the folder with `npm run traces`.');
   }
   for (const b of m.batches) {
-    if (!TRACE_MODES.includes(b.mode) || !Array.isArray(b.traces) || typeof b.model !== 'string') {
-      throw new WorkbenchError(`${file}: a batch lacks mode, model or traces.`, ExitCode.SPEC_ERROR, 'Regenerate the folder with `npm run traces`.');
+    if (!TRACE_MODES.includes(b.mode) || !Array.isArray(b.traces) || typeof b.model !== 'string' || typeof b.protocol !== 'string') {
+      throw new WorkbenchError(`${file}: a batch lacks mode, protocol, model or traces.`, ExitCode.SPEC_ERROR, 'Regenerate the folder with `npm run traces`.');
     }
   }
   return m as TraceManifest;
 }
 
 /** The folder (relative to the trace folder) a batch's files live in, e.g. `raft/tour`. */
-export function batchFolder(spec: string, mode: TraceMode): string {
-  return join(spec.toLowerCase(), mode);
+export function batchFolder(protocol: string, mode: TraceMode): string {
+  return join(protocol, mode);
 }
 
 /** A new batch's description; `traces` are written by {@link writeBatch}. */
@@ -141,7 +143,7 @@ export async function writeBatch(
   traces: readonly { readonly name: string; readonly trace: Trace }[],
   options: WriteBatchOptions = {},
 ): Promise<ManifestBatch> {
-  const folder = batchFolder(info.spec, info.mode);
+  const folder = batchFolder(info.protocol, info.mode);
   const target = join(dir, folder);
   try {
     await assertTraceFolder(dir);

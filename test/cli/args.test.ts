@@ -4,8 +4,8 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import { commandLine, runCommand } from '../../src/cli/args.js';
 import { userCwd, versionText } from '../../src/cli/main.js';
 import { ExitCode, WorkbenchError } from '../../src/errors.js';
-import { runSimCli } from '../../src/sim/cli.js';
-import { runSoakCli } from '../../src/sim/soak.js';
+import { runSimCli } from '../../src/cli/sim.js';
+import { runSoakCli } from '../../src/cli/soak.js';
 
 async function captured(run: (stderr: (text: string) => void) => Promise<number>) {
   let stderr = '';

@@ -48,7 +48,9 @@ describe('npm run bench', () => {
     expect(figures.replay.traces).toBeGreaterThan(0);
     expect(figures.replay.replay.stepsPerSecond).toBeGreaterThan(0);
     const text = renderSuite({ suite: 'replay', figures: figures.replay } as SuiteFigures, 1);
-    expect(text).toMatch(/replay \(clusterStep \+ comparison\) +[\d,]+/);
+    expect(text).toMatch(/replay \(the protocol registry, generic loop\) +[\d,]+/);
+    expect(text).toMatch(/Raft-specific replay \(the baseline\) +[\d,]+/);
+    expect(text).toMatch(/generic \/ Raft-specific: \d\.\d{3} \(goal >= 0\.90\)/);
   });
 
   it('a failing child ends the command with its exit code and its message', async () => {

@@ -105,7 +105,7 @@ describe('signals and processes (real TLC)', () => {
     const out = join(temp, 'corpus');
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'traces.ts'), '--mode', 'simulation', '--count', '10000', '--depth', '10000', '--quorum-count', '0', '--out', out],
+      ['--import', 'tsx', join(REPO_ROOT, 'scripts', 'traces.ts'), '--protocol', 'raft', '--mode', 'simulation', '--count', '10000', '--depth', '10000', '--out', out],
       { cwd: REPO_ROOT, env: { ...process.env, TMPDIR: temp }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stderr = '';
@@ -115,7 +115,7 @@ describe('signals and processes (real TLC)', () => {
     await new Promise((r) => setTimeout(r, 1000));
     child.kill('SIGTERM');
     expect(await exited).toBe(ExitCode.INTERRUPTED);
-    expect(stderr).toContain('traces: interrupted during simulation: nothing of simulation was written');
+    expect(stderr).toContain('traces: interrupted during raft simulation: nothing of raft simulation was written');
     await waitFor(() => processesMentioning(temp).length === 0, 'no process of the run');
     expect(leftovers(temp).filter((f) => f !== 'corpus')).toEqual([]);
     // The corpus folder was made ready (it is checked before TLC runs), and nothing was written into it.

@@ -1,45 +1,68 @@
 // Negative controls: each deliberately broken core of src/raft/defects.ts is caught by conformance of the
-// committed corpus, at the action that exercises the broken rule, and in the scenario built to exercise it.
+// committed corpus, in every protocol whose spec states the rule it breaks, at the action that exercises
+// that rule (and, for Raft, in the scenario built to exercise it).
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type ConformanceReport, loadCorpus, runConformance } from '../../src/conformance/run.js';
+import { type ConformanceReport, loadCorpus, type ProtocolReport, runConformance } from '../../src/conformance/run.js';
+import { REPO_ROOT } from '../../src/paths.js';
+import { PROTOCOLS } from '../../src/protocol/registry.js';
 import { DEFECTS, type DefectName } from '../../src/raft/defects.js';
-import { REPO_ROOT } from '../../src/tlc/toolchain.js';
 
-const corpus = loadCorpus([join(REPO_ROOT, 'traces')], REPO_ROOT);
-const run = async (defect: DefectName): Promise<ConformanceReport> => runConformance(await corpus, { stepFn: DEFECTS[defect].step });
+const corpus = loadCorpus([join(REPO_ROOT, 'traces')], REPO_ROOT, { registry: PROTOCOLS });
+const run = async (defect: DefectName): Promise<ConformanceReport> => runConformance(await corpus, PROTOCOLS, { defect });
 
-/** Where each defect must be caught: by which check, at which action, and in which scenario (if any). */
-const expected: Record<DefectName, { check: 'replay' | 'enabledness'; action: string; scenario?: string }> = {
-  'double-vote': { check: 'replay', action: 'HandleRequestVoteRequest', scenario: 'vote-refused-already-voted' },
-  'skip-log-check': { check: 'replay', action: 'HandleRequestVoteRequest', scenario: 'vote-refused-stale-log' },
-  'volatile-voted-for': { check: 'replay', action: 'Restart', scenario: 'restart-mid-election' },
+type Catch = { readonly check: 'replay' | 'enabledness'; readonly action: string; readonly scenario?: string };
+
+/** Where each defect must be caught, per protocol; a protocol not named does not state the broken rule. */
+const expected: Record<DefectName, Partial<Record<'raft' | 'quorum-safety', Catch>>> = {
+  'double-vote': {
+    raft: { check: 'replay', action: 'HandleRequestVoteRequest', scenario: 'vote-refused-already-voted' },
+    // QuorumSafety's traces hold only votes granted; the tour's states offer the second vote the spec refuses.
+    'quorum-safety': { check: 'enabledness', action: 'GrantVote' },
+  },
+  'skip-log-check': { raft: { check: 'replay', action: 'HandleRequestVoteRequest', scenario: 'vote-refused-stale-log' } },
+  'volatile-voted-for': { raft: { check: 'replay', action: 'Restart', scenario: 'restart-mid-election' } },
   // A core that commits more than the spec allows agrees with every trace (no trace holds the step the
   // spec forbids); the enabledness check over the tour graph sees it offer AdvanceCommitIndex there.
-  'commit-old-term': { check: 'enabledness', action: 'AdvanceCommitIndex' },
+  'commit-old-term': { raft: { check: 'enabledness', action: 'AdvanceCommitIndex' } },
   // No targeted scenario holds the step; the tour does: a new leader, whose commit index is still 0, sends a
   // heartbeat to a follower that has learnt commit index 1 from the previous leader.
-  'commit-index-regress': { check: 'replay', action: 'HandleAppendEntriesRequest' },
+  'commit-index-regress': { raft: { check: 'replay', action: 'HandleAppendEntriesRequest' } },
+  // A candidate taking office with half the votes: both tours hold candidates with half the votes.
+  'minority-quorum': { raft: { check: 'enabledness', action: 'BecomeLeader' }, 'quorum-safety': { check: 'enabledness', action: 'BecomeLeader' } },
+  'skip-consistency-check': { raft: { check: 'replay', action: 'HandleAppendEntriesRequest', scenario: 'leader-backs-up' } },
+  'overcount-match': { raft: { check: 'replay', action: 'HandleAppendEntriesResponse', scenario: 'commit-learned' } },
 };
 
-describe('defective cores are caught by conformance', () => {
+function expectCaught(report: ProtocolReport, want: Catch, defect: string): void {
+  const divergenceActions = new Set(report.divergences.map((d) => d.action.replace(/\(.*$/, '')));
+  const mismatches = report.enabledness.flatMap((e) => e.mismatches);
+  if (want.check === 'replay') {
+    expect(report.divergences.length, `${defect} was not caught by ${report.protocol}'s replay`).toBeGreaterThan(0);
+    // Every divergence is at the action whose rule the defect breaks.
+    expect([...divergenceActions]).toEqual([want.action]);
+    const caughtBy = want.scenario === undefined ? report.divergences[0] : report.divergences.find((d) => d.file.endsWith(`scenario/${want.scenario}.itf.json`));
+    expect(caughtBy, `the ${want.scenario} scenario does not catch ${defect}`).toBeDefined();
+    expect(caughtBy?.kind).toBe('state');
+    expect(caughtBy?.differences.length).toBeGreaterThan(0);
+  } else {
+    expect(report.divergences).toEqual([]);
+    expect(mismatches.length, `${defect} was not caught by ${report.protocol}'s enabledness check`).toBeGreaterThan(0);
+    expect(new Set(mismatches.map((m) => `${m.kind} ${m.action.replace(/\(.*$/, '')}`))).toEqual(new Set([`implementation-only ${want.action}`]));
+  }
+}
+
+describe('defective cores are caught by conformance, in each protocol whose spec they violate', () => {
+  it('every defect of the registry is listed here', () => {
+    expect(Object.keys(expected).sort()).toEqual(Object.keys(DEFECTS).sort());
+  });
+
   it.each(Object.keys(expected) as DefectName[])('%s', async (defect) => {
-    const want = expected[defect];
     const report = await run(defect);
-    const divergenceActions = new Set(report.divergences.map((d) => d.action.name));
-    const mismatches = report.enabledness.flatMap((e) => e.mismatches);
-    if (want.check === 'replay') {
-      expect(report.divergences.length, `${defect} was not caught by replay`).toBeGreaterThan(0);
-      // Every divergence is at the action whose rule the defect breaks.
-      expect([...divergenceActions]).toEqual([want.action]);
-      const caughtBy = want.scenario === undefined ? report.divergences[0] : report.divergences.find((d) => d.file.endsWith(`scenario/${want.scenario}.itf.json`));
-      expect(caughtBy, `the ${want.scenario} scenario does not catch ${defect}`).toBeDefined();
-      expect(caughtBy?.kind).toBe('state');
-      expect(caughtBy?.differences.length).toBeGreaterThan(0);
-    } else {
-      expect(report.divergences).toEqual([]);
-      expect(mismatches.length, `${defect} was not caught by the enabledness check`).toBeGreaterThan(0);
-      expect(new Set(mismatches.map((m) => `${m.kind} ${m.action.name}`))).toEqual(new Set([`implementation-only ${want.action}`]));
-    }
+    const wanted = expected[defect];
+    expect(report.protocols.map((p) => p.protocol).sort()).toEqual(Object.keys(wanted).sort());
+    for (const p of report.protocols) expectCaught(p, wanted[p.protocol as keyof typeof wanted] as Catch, defect);
+    // A protocol without the defect is named, not silently passed.
+    expect([...report.withoutDefect].sort()).toEqual(['raft', 'quorum-safety'].filter((n) => !(n in wanted)).sort());
   });
 });

@@ -5,17 +5,26 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatDivergence, loadRaftTrace } from '../../src/conformance/replay.js';
-import { loadCorpus, runConformance } from '../../src/conformance/run.js';
+import { tracesCommand } from '../../src/cli/traces.js';
+import { formatDivergence } from '../../src/conformance/replay.js';
+import { type Corpus, loadCorpus, runConformance } from '../../src/conformance/run.js';
+import { RAFT } from '../../src/definitions/raft/definition.js';
+import { RAFT_SCENARIO_MODEL, RAFT_SIMULATION_MODEL, SCENARIO_GOALS } from '../../src/definitions/raft/trace-models.js';
 import { ExitCode } from '../../src/errors.js';
-import { REPO_ROOT } from '../../src/tlc/toolchain.js';
-import { tracesCommand } from '../../src/trace/command.js';
+import { REPO_ROOT } from '../../src/paths.js';
+import { PROTOCOLS } from '../../src/protocol/registry.js';
 import { type GenerateContext, generateScenarios, generateSimulation } from '../../src/trace/generate.js';
-import { serializeTrace } from '../../src/trace/itf-trace.js';
-import { RAFT_SCENARIO_MODEL, RAFT_SIMULATION_MODEL, SCENARIO_GOALS } from '../../src/trace/models.js';
+import { serializeTrace, type Trace } from '../../src/trace/itf-trace.js';
 import { tlcToolchain } from '../support/tlc.js';
 
 const SEED = BigInt(process.env.TRACE_SEED ?? 20261124);
+
+/** Replays Raft traces made in memory; the one protocol report. */
+async function replayRaft(traces: readonly Trace[], name: string) {
+  const corpus: Corpus = { traces: traces.map((t, i) => RAFT.load(t, `${name}-${i + 1}`)), graphs: new Map(), skipped: [] };
+  const report = await runConformance(corpus, [RAFT]);
+  return report.protocols[0]!;
+}
 let ctx: GenerateContext;
 let out: string;
 
@@ -32,7 +41,7 @@ describe('a fresh seeded batch from the real TLC', () => {
     const options = { count: 8, depth: 40, seed: SEED, regenerate: 'test' };
     const walks = await generateSimulation(ctx, RAFT_SIMULATION_MODEL, options);
     expect(walks).toHaveLength(8);
-    const report = await runConformance({ traces: walks.map((t, i) => loadRaftTrace(t, `walk-${i + 1}`)), graphs: new Map() });
+    const report = await replayRaft(walks, 'walk');
     expect(report.divergences.map(formatDivergence)).toEqual([]);
     expect(report.steps).toBeGreaterThan(0);
     const again = await generateSimulation(ctx, RAFT_SIMULATION_MODEL, options);
@@ -51,20 +60,20 @@ describe('a fresh seeded batch from the real TLC', () => {
     const dup = traces[1]?.states.map((s) => s.actionTaken) ?? [];
     expect(dup).toContain('DuplicateMessage');
     expect(dup[dup.length - 1]).toBe(dup[dup.length - 2]);
-    const report = await runConformance({ traces: traces.map((t, i) => loadRaftTrace(t, `scenario-${i}`)), graphs: new Map() });
+    const report = await replayRaft(traces, 'scenario');
     expect(report.divergences.map(formatDivergence)).toEqual([]);
   });
 
   it('npm run traces --mode tour: a complete tour that conforms, with a manifest', async () => {
     let stderr = '';
-    const code = await tracesCommand(['--mode', 'tour', '--out', out, '--quiet'], { stdout: () => {}, stderr: (t) => (stderr += t), env: process.env, cwd: REPO_ROOT });
+    const code = await tracesCommand(['--protocol', 'raft', '--mode', 'tour', '--out', out, '--quiet'], { stdout: () => {}, stderr: (t) => (stderr += t), env: process.env, cwd: REPO_ROOT });
     expect(stderr).toBe('');
     expect(code).toBe(ExitCode.OK);
     const manifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8'));
     expect(manifest.batches).toHaveLength(1);
-    expect(manifest.batches[0]).toMatchObject({ mode: 'tour', model: 'MCRaftTraceTour', tlcVersion: '2.18 of 20 March 2023' });
+    expect(manifest.batches[0]).toMatchObject({ mode: 'tour', protocol: 'raft', model: 'MCRaftTraceTour', tlcVersion: '2.18 of 20 March 2023' });
     expect((await readdir(join(out, 'raft', 'tour'))).length).toBe(manifest.batches[0].count);
-    const report = await runConformance(await loadCorpus([out], REPO_ROOT));
+    const report = (await runConformance(await loadCorpus([out], REPO_ROOT, { registry: PROTOCOLS }), PROTOCOLS)).protocols[0]!;
     expect(report.divergences.map(formatDivergence)).toEqual([]);
     const tour = report.coverage.models[0];
     expect(tour?.states).toBe(manifest.batches[0].graph.states);

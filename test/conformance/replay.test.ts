@@ -3,18 +3,23 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatDivergence, loadRaftTrace, replayTrace } from '../../src/conformance/replay.js';
-import { clusterFromSpecState, specStateFromTla } from '../../src/conformance/spec-values.js';
+import { formatDivergence, loadTrace } from '../../src/conformance/replay.js';
+import { RAFT, RAFT_DEFINITION } from '../../src/definitions/raft/definition.js';
+import { clusterFromSpecState, specStateFromTla } from '../../src/definitions/raft/trace-values.js';
 import { ExitCode } from '../../src/errors.js';
+import { REPO_ROOT } from '../../src/paths.js';
 import { initialCluster, toSpecState } from '../../src/raft/index.js';
-import { REPO_ROOT } from '../../src/tlc/toolchain.js';
 import { TraceError, parseTrace } from '../../src/trace/itf-trace.js';
 
 const FILE = 'traces/raft/scenario/vote-refused-already-voted.itf.json';
 // A JSON document the tests mutate freely; only parseTrace ever reads it.
 type Json = any;
 const original = (): Json => JSON.parse(readFileSync(join(REPO_ROOT, FILE), 'utf8'));
-const load = (json: Json) => loadRaftTrace(parseTrace(JSON.stringify(json), FILE), FILE);
+const load = (json: Json) => loadTrace(RAFT_DEFINITION, parseTrace(JSON.stringify(json), FILE), FILE);
+const replay = (json: Json) => {
+  const t = RAFT.load(parseTrace(JSON.stringify(json), FILE), FILE);
+  return RAFT.replay(t);
+};
 
 function loadError(json: Json): TraceError {
   try {
@@ -30,15 +35,15 @@ function loadError(json: Json): TraceError {
 describe('loading a Raft trace', () => {
   it('a committed trace loads and replays', () => {
     const t = load(original());
-    expect(t.servers).toEqual(['s1', 's2', 's3']);
+    expect(Object.keys(t.initial.currentTerm)).toEqual(['s1', 's2', 's3']);
     expect(t.steps.length).toBeGreaterThan(0);
-    expect(replayTrace(t).divergence).toBeUndefined();
+    expect(replay(original()).divergence).toBeUndefined();
   });
 
   it('a trace of another model: another spec in #meta, or other variables', () => {
     const other = original();
     other['#meta'].spec = 'QuorumSafety';
-    expect(loadError(other).message).toMatch(/is a trace of another model: QuorumSafety .* this harness replays Raft traces/);
+    expect(loadError(other).message).toMatch(/is a trace of another model: QuorumSafety .* but it is replayed as Raft \(protocol raft\)/);
     const vars = original();
     vars.vars = vars.vars.filter((v: string) => v !== 'commitHistory');
     for (const s of vars.states) delete s.commitHistory;
@@ -76,8 +81,7 @@ describe('replay', () => {
     const json = original();
     const last = json.states.length - 1;
     json.states[last].currentTerm['#map'][1][1] = { '#bigint': '7' };
-    const t = load(json);
-    const d = replayTrace(t).divergence!;
+    const d = replay(json).divergence!;
     expect(d).toMatchObject({ file: FILE, step: last, kind: 'state' });
     expect(d.differences).toEqual([{ path: 'currentTerm[s2]', expected: '7', actual: expect.any(String) }]);
     expect(d.before).toHaveLength(3);
@@ -93,7 +97,7 @@ describe('replay', () => {
     json.states[1].action = { name: 'BecomeLeader', node: json.states[1].action.node };
     json.states[1]['mbt::actionTaken'] = 'BecomeLeader';
     json.states[1]['mbt::nondetPicks'] = { node: json.states[1].action.node };
-    const d = replayTrace(load(json)).divergence!;
+    const d = replay(json).divergence!;
     expect(d).toMatchObject({ step: 1, kind: 'refused' });
     expect(formatDivergence(d)).toMatch(/the implementation refused the step the spec took: BecomeLeader\(s\d\) is not enabled/);
   });

@@ -1,16 +1,17 @@
 // `npm run conformance` on a corpus someone else shared: the manifest may only name files inside its
-// folder, a trace's #meta.config only a model config under specs/, nothing a file holds is echoed when
-// it does not parse, and names read from a trace never reach a plain object's prototype.
+// folder, a trace's #meta.config is never read, nothing a file holds is echoed when it does not parse,
+// and names read from a trace never reach a plain object's prototype.
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readModelBounds } from '../../src/conformance/bounds.js';
 import { CoverageCollector } from '../../src/conformance/coverage.js';
-import { loadRaftTrace } from '../../src/conformance/replay.js';
+import { loadTrace } from '../../src/conformance/replay.js';
 import { loadCorpus, runConformance } from '../../src/conformance/run.js';
+import { RAFT, RAFT_DEFINITION } from '../../src/definitions/raft/definition.js';
 import { ExitCode, WorkbenchError } from '../../src/errors.js';
-import { REPO_ROOT } from '../../src/tlc/toolchain.js';
+import { REPO_ROOT } from '../../src/paths.js';
+import { PROTOCOLS } from '../../src/protocol/registry.js';
 import { TraceError, parseTrace, readTrace } from '../../src/trace/itf-trace.js';
 
 const SCENARIO = 'traces/raft/scenario/vote-refused-already-voted.itf.json';
@@ -28,6 +29,7 @@ function manifest(files: readonly unknown[]): Json {
     batches: [
       {
         mode: 'scenario',
+        protocol: 'raft',
         spec: 'Raft',
         model: 'MCRaftTraceScenario',
         config: 'specs/traces/MCRaftTraceScenario.cfg',
@@ -52,7 +54,7 @@ function folder(files: readonly unknown[] | undefined): string {
 
 async function loadError(dir: string): Promise<WorkbenchError> {
   try {
-    await loadCorpus([dir], dir);
+    await loadCorpus([dir], dir, { registry: PROTOCOLS });
   } catch (e) {
     expect(e).toBeInstanceOf(WorkbenchError);
     expect((e as WorkbenchError).exitCode).toBe(ExitCode.SPEC_ERROR);
@@ -63,7 +65,7 @@ async function loadError(dir: string): Promise<WorkbenchError> {
 
 describe('manifest entries stay inside the trace folder', () => {
   it('a well-formed folder still loads', async () => {
-    const corpus = await loadCorpus([folder(['raft/scenario/t.itf.json'])], REPO_ROOT);
+    const corpus = await loadCorpus([folder(['raft/scenario/t.itf.json'])], REPO_ROOT, { registry: PROTOCOLS });
     expect(corpus.traces).toHaveLength(1);
   });
 
@@ -130,39 +132,31 @@ describe('manifest entries stay inside the trace folder', () => {
   });
 });
 
-describe("a trace's #meta.config stays inside specs/", () => {
-  it.each([
-    ['../../../../etc/passwd', 'climbs out of the folder with ".."'],
-    ['/etc/passwd', 'is an absolute path'],
-    ['specs/../package.json', 'climbs out of the folder with ".."'],
-    ['README.md', 'is not under specs/'],
-  ])('%j is refused before it is read', async (config, problem) => {
-    const trace = loadRaftTrace(await readTrace(join(REPO_ROOT, TOUR), TOUR), TOUR);
-    const t = { ...trace, meta: { ...trace.meta, config } };
+describe("a trace's #meta.config is never read", () => {
+  /** Runs the enabledness check on one tour trace whose #meta says `meta`. */
+  async function runTour(meta: Record<string, string>) {
+    const read = await readTrace(join(REPO_ROOT, TOUR), TOUR);
+    const t = RAFT.load({ ...read, meta: { ...read.meta, ...meta } }, TOUR);
     // A graph exactly as large as what this one trace covers, so the tour counts as complete.
-    const covered = new CoverageCollector();
+    const covered = new CoverageCollector(RAFT.name, RAFT.actions);
     covered.add(t, t.steps.length);
     const m = covered.report().models[0]!;
-    const run = runConformance({ traces: [t], graphs: new Map([[t.meta.model, { states: m.states, edges: m.edges, initialStates: 1 }]]) });
-    const e = await run.then(
+    return runConformance({ traces: [t], graphs: new Map([[t.meta.model, { states: m.states, edges: m.edges, initialStates: 1 }]]), skipped: [] }, [RAFT]);
+  }
+
+  it.each(['../../../../etc/passwd', '/etc/passwd', 'specs/../package.json', '/dev/zero'])('%j: the bounds come from the protocol\'s own config of the model', async (config) => {
+    const report = await runTour({ config });
+    expect(report.protocols[0]?.enabledness).toHaveLength(1);
+  });
+
+  it('a tour of a model the protocol does not have is refused, naming the trace', async () => {
+    const e = await runTour({ model: 'MCEvilTour' }).then(
       () => undefined,
       (error: unknown) => error,
     );
     expect(e).toBeInstanceOf(TraceError);
     expect((e as TraceError).exitCode).toBe(ExitCode.SPEC_ERROR);
-    expect((e as TraceError).message).toBe(`${TOUR}: #meta.config ${JSON.stringify(config)} ${problem}`);
-  });
-
-  it('the committed configs read, and a link out of specs/ is refused', async () => {
-    const bounds = await readModelBounds('specs/traces/MCRaftTraceTour.cfg', 'tour.itf.json');
-    expect(bounds.maxTerm).toBe(2);
-    const root = tmp();
-    mkdirSync(join(root, 'specs'));
-    const outside = tmp();
-    writeFileSync(join(outside, 'evil.cfg'), readFileSync(join(REPO_ROOT, 'specs/traces/MCRaftTraceTour.cfg')));
-    symlinkSync(join(outside, 'evil.cfg'), join(root, 'specs', 'evil.cfg'));
-    await expect(readModelBounds('specs/evil.cfg', 'x.itf.json', root)).rejects.toThrow('x.itf.json: #meta.config "specs/evil.cfg" leads outside the folder (through a symbolic link)');
-    await expect(readModelBounds('specs/none.cfg', 'x.itf.json', root)).rejects.toThrow('x.itf.json: #meta.config "specs/none.cfg" does not exist');
+    expect((e as TraceError).message).toBe(`${TOUR}: is a tour of MCEvilTour, which is not a tour model of protocol raft (MCRaftTraceTour)`);
   });
 });
 
@@ -170,7 +164,7 @@ describe('names from a trace are looked up as own properties only', () => {
   const original = (): Json => JSON.parse(readFileSync(join(REPO_ROOT, SCENARIO), 'utf8'));
   const loadError = (json: Json): TraceError => {
     try {
-      loadRaftTrace(parseTrace(JSON.stringify(json), SCENARIO), SCENARIO);
+      loadTrace(RAFT_DEFINITION, parseTrace(JSON.stringify(json), SCENARIO), SCENARIO);
     } catch (e) {
       expect(e).toBeInstanceOf(TraceError);
       expect((e as TraceError).exitCode).toBe(ExitCode.SPEC_ERROR);
@@ -193,14 +187,14 @@ describe('names from a trace are looked up as own properties only', () => {
     const text = readFileSync(join(REPO_ROOT, SCENARIO), 'utf8').replaceAll('"s1"', JSON.stringify(name));
     const e = loadError(JSON.parse(text));
     expect(e.message).toBe(
-      `${SCENARIO}, state 0: the state is not type-correct: currentTerm: server ${JSON.stringify(name)} is a name every JavaScript object inherits (Object.prototype); rename the model value`,
+      `${SCENARIO}, state 0: the state is not type-correct: currentTerm: server ${JSON.stringify(name)} is a name every JavaScript object inherits (Object.prototype); rename it`,
     );
   });
 
   it('an action label with a field named "__proto__" is refused', () => {
     const json = original();
     Object.defineProperty(json.states[1].action, '__proto__', { value: 's2', enumerable: true, writable: true, configurable: true });
-    expect(loadError(json).message).toMatch(/state 1: malformed action label: action: field "__proto__" is a name every JavaScript object inherits/);
+    expect(loadError(json).message).toMatch(/state 1: malformed action label: action: Timeout takes node, not "__proto__"/);
   });
 
   it('an action named after an inherited property is an unknown action', () => {

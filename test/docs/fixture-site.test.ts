@@ -26,6 +26,8 @@ function options(over: Partial<DocsBuildOptions> = {}): DocsBuildOptions {
     // A tsconfig of the fixture API alone keeps these builds from compiling the whole repository.
     typedocOverrides: { tsconfig: join(FIXTURE, 'tsconfig.json'), readme: 'none', name: 'Fixture' },
     env: process.env,
+    // The fixture's one protocol: Lamp.tla, whose mirrors src/lamp/index.ts exports (Other.tla has none).
+    protocols: [{ name: 'lamp', specModules: ['Lamp'], mirrors: 'test/fixtures/docs/src/lamp/index.ts' }],
     ...over,
   };
 }
@@ -59,9 +61,9 @@ describe('invariant pages from a fixture spec folder', () => {
   });
 
   it('negative control: a renamed mirror is reported as missing, on its page and in the overview', () => {
-    expect(site.mirrors.get('Lamp!Renamed')).toEqual({ status: 'missing', rejected: [] });
+    expect(site.mirrors.get('Lamp!Renamed')).toEqual({ status: 'missing', protocol: 'lamp', rejected: [] });
     expect(page('Lamp!Renamed')).toContain(`${NO_MIRROR_MARK}.`);
-    expect(page('Lamp!Renamed')).toContain('No exported symbol of the API is named Renamed');
+    expect(page('Lamp!Renamed')).toContain('The module protocol lamp names for its mirrors exports nothing named Renamed');
     const html = pageContent(site.invariantsPage);
     const renamedRow = /<tr>\s*<td><a [^>]*>Renamed<\/a>[\s\S]*?<\/tr>/.exec(html)?.[0] ?? '';
     expect(text(renamedRow)).toContain(NO_MIRROR_MARK);
@@ -71,10 +73,11 @@ describe('invariant pages from a fixture spec folder', () => {
     const typeOk = links(site.entryPages.get('Lamp!TypeOK') as string).find((l) => l.text === 'TypeOK');
     expect(typeOk?.target).toBe(join(site.outDir, 'functions', 'lamp.TypeOK.html'));
     expect(site.mirrors.get('Lamp!NoComment')).toMatchObject({ status: 'found', mirror: { name: 'NoComment' } });
-    // Defined in the harness MCLamp.tla: its mirror lives in the folder of the spec it extends.
+    // Defined in the harness MCLamp.tla: its mirror is among the mirrors of the spec it extends.
     expect(site.mirrors.get('MCLamp!HarnessInv')).toMatchObject({ status: 'found' });
-    expect(site.mirrors.get('Other!TypeOK')).toMatchObject({ status: 'missing', rejected: [{ ownerModule: 'Lamp' }] });
-    expect(page('Other!TypeOK')).toContain('TypeOK in test/fixtures/docs/src/lamp/index.ts is not it: that folder belongs to Lamp.tla');
+    expect(site.mirrors.get('Other!TypeOK')).toMatchObject({ status: 'missing', rejected: [{ owner: 'lamp' }] });
+    expect(page('Other!TypeOK')).toContain('No protocol definition covers Other.tla');
+    expect(page('Other!TypeOK')).toContain('TypeOK in test/fixtures/docs/src/lamp/index.ts is not it: that module holds the mirrors of protocol lamp');
   });
 
   it('shows the TLA+ text with the comment above it, and the comment as prose (escaped, not parsed)', () => {

@@ -1,39 +1,54 @@
+// Pairing TLA+ operators with their TypeScript mirrors, through the protocol definitions: each
+// definition names the module that exports its mirrors.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type MirrorCandidate, matchMirror } from '../../src/docs/mirrors.js';
+import { type MirrorCandidate, type MirrorContext, matchMirror } from '../../src/docs/mirrors.js';
 
-const SRC = '/repo/src';
-const candidate = (name: string, file: string): MirrorCandidate => ({ name, file: join(SRC, file), declarationReference: `"x"!${name}` });
-const context = { srcDir: SRC, specModules: ['Raft', 'MCRaft', 'QuorumSafety', 'MCQuorumSafety'] };
+const ROOT = '/repo';
+const candidate = (name: string, file: string): MirrorCandidate => ({ name, file: join(ROOT, file), declarationReference: `"x"!${name}` });
+const context: MirrorContext = {
+  root: ROOT,
+  protocols: [
+    { name: 'raft', specModules: ['Raft'], mirrors: 'src/raft/invariants.ts' },
+    { name: 'quorum-safety', specModules: ['QuorumSafety'], mirrors: 'src/definitions/quorum-safety/invariants.ts' },
+  ],
+};
 
 describe('pairing operators with TS mirrors', () => {
   const api = [
-    candidate('TypeOK', 'raft/invariants.ts'),
-    candidate('ElectionSafety', 'raft/invariants.ts'),
-    candidate('Shared', 'checks/shared.ts'),
-    candidate('electionSafety', 'raft/other.ts'),
+    candidate('TypeOK', 'src/raft/invariants.ts'),
+    candidate('ElectionSafety', 'src/raft/invariants.ts'),
+    candidate('NoSplitBrain', 'src/definitions/quorum-safety/invariants.ts'),
+    candidate('electionSafety', 'src/raft/other.ts'),
+    candidate('ElectionSafety', 'src/util/checks.ts'),
   ];
 
-  it('pairs by exact name within the spec\'s own folder', () => {
-    expect(matchMirror({ name: 'ElectionSafety', module: 'Raft' }, api, context)).toEqual({ status: 'found', mirror: api[1] });
-    expect(matchMirror({ name: 'ElectionSafety', module: 'MCRaft' }, api, context)).toMatchObject({ status: 'found' });
+  it('pairs by exact name with the export of the module the protocol names, harness modules included', () => {
+    expect(matchMirror({ name: 'ElectionSafety', module: 'Raft' }, api, context)).toEqual({ status: 'found', mirror: api[1], protocol: 'raft' });
+    expect(matchMirror({ name: 'ElectionSafety', module: 'MCRaft' }, api, context)).toMatchObject({ status: 'found', protocol: 'raft' });
+    expect(matchMirror({ name: 'NoSplitBrain', module: 'MCQuorumSafety' }, api, context)).toMatchObject({ status: 'found', protocol: 'quorum-safety' });
   });
 
-  it('never pairs with a same-named export in another spec\'s folder, and says which', () => {
+  it("never pairs with a same-named export of another protocol's mirrors, and says whose it is", () => {
     expect(matchMirror({ name: 'TypeOK', module: 'QuorumSafety' }, api, context)).toEqual({
       status: 'missing',
-      rejected: [{ candidate: api[0], ownerModule: 'Raft' }],
+      protocol: 'quorum-safety',
+      rejected: [{ candidate: api[0], owner: 'raft' }],
     });
   });
 
-  it('accepts exports outside any spec folder, preferring the spec\'s own folder', () => {
-    expect(matchMirror({ name: 'Shared', module: 'QuorumSafety' }, api, context)).toEqual({ status: 'found', mirror: api[2] });
-    const both = [candidate('Inv', 'util/inv.ts'), candidate('Inv', 'raft/inv.ts')];
-    expect(matchMirror({ name: 'Inv', module: 'Raft' }, both, context)).toEqual({ status: 'found', mirror: both[1] });
+  it('a same-named export elsewhere is not a mirror either; a spec no protocol covers has none', () => {
+    expect(matchMirror({ name: 'ElectionSafety', module: 'Raft' }, [api[4] as MirrorCandidate], context)).toEqual({
+      status: 'missing',
+      protocol: 'raft',
+      rejected: [{ candidate: api[4] }],
+    });
+    expect(matchMirror({ name: 'ElectionSafety', module: 'Paxos' }, api, context)).toMatchObject({ status: 'missing', rejected: [{ owner: 'raft' }, {}] });
+    expect(matchMirror({ name: 'ElectionSafety', module: 'Paxos' }, api, context)).not.toHaveProperty('protocol');
   });
 
   it('is case-sensitive: a renamed mirror is missing', () => {
-    expect(matchMirror({ name: 'LogMatching', module: 'Raft' }, api, context)).toEqual({ status: 'missing', rejected: [] });
+    expect(matchMirror({ name: 'LogMatching', module: 'Raft' }, api, context)).toEqual({ status: 'missing', protocol: 'raft', rejected: [] });
     expect(matchMirror({ name: 'ElectionSafety', module: 'Raft' }, [api[3] as MirrorCandidate], context)).toMatchObject({ status: 'missing' });
   });
 });

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { KvOp, KvResult } from '../../src/kv/command.js';
+import { kvModel, pruneUnobservedWrites } from '../../src/kv/lin-model.js';
 import {
   checkLinearizable,
   IMPOSSIBLE,
-  kvModel,
   operationsFromEvents,
-  pruneUnobservedWrites,
   searchLinearization,
   type HistoryEvent,
   type Model,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { step, type Input, type InvariantName, type NodeState, type StepFn } from '../../src/raft/index.js';
+import { DEFECTS, type InvariantName, type StepFn } from '../../src/raft/index.js';
 import { faultSchedule, runSchedule, type RunStats } from './helpers/simulate.js';
 
 /** Override with RAFT_PROPERTY_SEED to replay a failure reported by CI. */
@@ -65,29 +65,12 @@ describe('negative controls: the same harness catches a broken core', () => {
     expect(breaks(runSchedule(counterexample!, { stepFn }).violation)).toBe(true);
   }
 
-  it('a voter that forgets its vote breaks ElectionSafety', () => {
-    const forgetful: StepFn = (state: NodeState, input: Input) =>
-      input.type === 'HandleRequestVoteRequest' ? step({ ...state, votedFor: null }, input) : step(state, input);
-    findsViolation(forgetful, 'ElectionSafety');
-  });
-
-  it('a follower that skips the log-consistency check breaks LogMatching', () => {
-    // Rewrites every request so that its prev entry "matches" whatever the follower has.
-    const trusting: StepFn = (state, input) => {
-      if (input.type !== 'HandleAppendEntriesRequest') return step(state, input);
-      const prevLogIndex = Math.min(input.message.prevLogIndex, state.log.length);
-      const prevLogTerm = state.log.termAt(prevLogIndex);
-      return step(state, { ...input, message: { ...input.message, prevLogIndex, prevLogTerm } });
-    };
-    findsViolation(trusting, 'LogMatching');
-  });
-
-  it('a leader that over-counts replication breaks LeaderCompleteness', () => {
-    // Off by one in progress tracking: every success is taken to cover one entry more than it did.
-    const optimistic: StepFn = (state, input) =>
-      input.type === 'HandleAppendEntriesResponse' && input.message.success
-        ? step(state, { ...input, message: { ...input.message, matchIndex: input.message.matchIndex + 1 } })
-        : step(state, input);
-    findsViolation(optimistic, 'LeaderCompleteness');
+  // The defects of src/raft/defects.ts, each against the invariant that names what it breaks.
+  it.each([
+    ['double-vote', 'ElectionSafety'],
+    ['skip-consistency-check', 'LogMatching'],
+    ['overcount-match', 'LeaderCompleteness'],
+  ] as const)('%s breaks %s', (defect, invariant) => {
+    findsViolation(DEFECTS[defect].step, invariant);
   });
 });

@@ -26,6 +26,7 @@ describe('the purity scanner', () => {
     ["import { readFile } from 'node:fs';", /imports "node:fs"/],
     ['import * as fs from "fs";', /imports "fs"/],
     ["export { x } from '../storage/index.js';", /imports "..\/storage\/index.js"/],
+    ["import { x } from '../protocol/definition.js';", /imports "..\/protocol\/definition.js"/],
     ["import type { Socket } from 'net';", /imports "net"/],
     ["import 'crypto';", /imports "crypto"/],
     ["import fc from 'fast-check';", /imports "fast-check"/],
@@ -65,7 +66,7 @@ describe('the purity scanner', () => {
   it('reports the line of each finding', () => {
     const findings = scanSource('bad.ts', "const a = 1;\n// Date\nconst b = Date.now();\nimport x from 'os';");
     expect(findings.map((f) => [f.line, f.rule])).toEqual([
-      [4, 'imports "os" (only ./relative and ts-pattern allowed)'],
+      [4, 'imports "os" (only ./relative, ts-pattern and ../exhaustive.js allowed)'],
       [3, 'reads the clock (Date)'],
     ]);
   });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { runCommand } from '../../src/cli/args.js';
 import { ExitCode } from '../../src/errors.js';
-import { runSimCli } from '../../src/sim/cli.js';
+import { runSimCli } from '../../src/cli/sim.js';
 import { LAN_LATENCY, SSD_WRITE, type Scenario } from '../../src/sim/index.js';
 import { MAX_SCENARIO_FILE_BYTES, parseScenario, SCENARIO_FILE_HINT, ScenarioProblem } from '../../src/sim/scenario-file.js';
 import { FC_SEED } from '../support/arbitraries.js';

@@ -3,7 +3,7 @@ import { runCommand } from '../../src/cli/args.js';
 import { ExitCode } from '../../src/errors.js';
 import { formatOp, formatResult } from '../../src/kv/command.js';
 import { PROFILE_NAMES, PROFILES, scenarioAt, simulate, LAN_LATENCY, SSD_WRITE, type Fault, type Scenario } from '../../src/sim/index.js';
-import { runSimCli } from '../../src/sim/cli.js';
+import { runSimCli } from '../../src/cli/sim.js';
 
 const base: Scenario = {
   seed: 3,

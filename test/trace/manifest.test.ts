@@ -32,7 +32,7 @@ function trace(steps: number, goal?: string): Trace {
   };
 }
 
-const SIM: BatchInfo = { mode: 'simulation', spec: 'Toy', model: 'MCToy', config: 'specs/traces/MCToy.cfg', tlcVersion: '2.18', seed: '1', regenerate: 'npm run traces' };
+const SIM: BatchInfo = { mode: 'simulation', protocol: 'toy', spec: 'Toy', model: 'MCToy', config: 'specs/traces/MCToy.cfg', tlcVersion: '2.18', seed: '1', regenerate: 'npm run traces' };
 const SCENARIO: BatchInfo = { ...SIM, mode: 'scenario' };
 const walks = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `walk-${i + 1}`, trace: trace(i + 1) }));
 

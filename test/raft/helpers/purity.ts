@@ -15,6 +15,9 @@ export interface PurityFinding {
 /** Module specifiers the pure core may import. Relative ones must stay inside `src/raft`. */
 const ALLOWED_PACKAGES = new Set(['ts-pattern']);
 
+/** Pure helpers of `src/` the core may share (exhaustive switches). */
+const ALLOWED_SHARED = new Set(['../exhaustive.js']);
+
 const FORBIDDEN_GLOBALS: readonly [RegExp, string][] = [
   [/\bDate\b/, 'reads the clock (Date)'],
   [/\bMath\s*\.\s*random\b/, 'draws a random number (Math.random)'],
@@ -108,8 +111,8 @@ export function scanSource(file: string, source: string): PurityFinding[] {
   const lineOf = (index: number): number => code.slice(0, index).split('\n').length;
   for (const m of code.matchAll(SPECIFIER)) {
     const spec = m[2]!;
-    const ok = ALLOWED_PACKAGES.has(spec) || (spec.startsWith('./') && !spec.includes('/../'));
-    if (!ok) findings.push({ file, line: lineOf(m.index), rule: `imports "${spec}" (only ./relative and ts-pattern allowed)`, text: m[0] });
+    const ok = ALLOWED_PACKAGES.has(spec) || ALLOWED_SHARED.has(spec) || (spec.startsWith('./') && !spec.includes('/../'));
+    if (!ok) findings.push({ file, line: lineOf(m.index), rule: `imports "${spec}" (only ./relative, ts-pattern and ../exhaustive.js allowed)`, text: m[0] });
   }
   const lines = bare.split('\n');
   lines.forEach((text, n) => {

@@ -5,16 +5,13 @@
  */
 import fc from 'fast-check';
 import {
-  checkStateInvariants,
-  checkStepInvariants,
+  checkStep,
   clusterStep,
   EMPTY_HISTORY,
   enabledActions,
   formatLabel,
   initialCluster,
-  recordCommits,
   step,
-  violations,
   type ActionLabel,
   type ClusterSnapshot,
   type StepFn,
@@ -146,7 +143,8 @@ export function runSchedule(
       return { transcript, violation: `enabledActions offered a refused action: ${r.notEnabled.reason}`, stats, final: cluster };
     }
     cluster = r.cluster;
-    history = recordCommits(history, before, cluster, label);
+    const checked = checkStep(history, before, cluster, label);
+    history = checked.history;
     stats.steps++;
     if (label.name === 'BecomeLeader') stats.leadersElected++;
     const logWrite = r.outputs?.persist?.logWrite;
@@ -158,9 +156,8 @@ export function runSchedule(
       stats.maxTerm = Math.max(stats.maxTerm, s.currentTerm);
       stats.maxCommit = Math.max(stats.maxCommit, s.commitIndex);
     }
-    const broken = violations([...checkStateInvariants(cluster, history), ...checkStepInvariants(before, cluster, label)]);
-    if (broken.length > 0) {
-      return { transcript, violation: broken.map((b) => b.violation).join('\n'), stats, final: cluster };
+    if (checked.broken.length > 0) {
+      return { transcript, violation: checked.broken.map((b) => b.violation).join('\n'), stats, final: cluster };
     }
   }
   return { transcript, violation: null, stats, final: cluster };

@@ -11,8 +11,7 @@
  */
 import {
   bagEntries,
-  checkStateInvariants,
-  checkStepInvariants,
+  checkStep,
   clusterStep,
   EMPTY_HISTORY,
   formatLabel,
@@ -20,8 +19,6 @@ import {
   handleInputFor,
   initialCluster,
   labelOf,
-  recordCommits,
-  violations,
   type ActionLabel,
   type ClusterSnapshot,
   type CommitHistory,
@@ -234,17 +231,13 @@ export class Story {
     const before = this.cluster;
     const r = clusterStep(before, label, this.stepFn);
     if (r.notEnabled !== null) throw new Error(`${formatLabel(label)} refused: ${r.notEnabled.reason}`);
-    const history = recordCommits(this.history, before, r.cluster, label);
+    const { history, broken } = checkStep(this.history, before, r.cluster, label);
     this.write(describeAction(label));
     const changes = describeChanges(before, r.cluster, this.history, history);
     for (const change of changes.length > 0 ? changes : ['(no variable changed)']) this.write(`    ${change}`);
     this.cluster = r.cluster;
     this.history = history;
     this.labels.push(formatLabel(label));
-    const broken = violations([
-      ...checkStateInvariants(this.cluster, this.history),
-      ...checkStepInvariants(before, this.cluster, label),
-    ]);
     for (const b of broken) this.write(`    INVARIANT BROKEN: ${b.violation}`);
     if (broken.length > 0) throw new Error(broken.map((b) => b.violation).join('\n'));
     return r.outputs;

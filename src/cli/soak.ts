@@ -1,0 +1,91 @@
+/**
+ * `npm run soak`: a long seeded run over many generated scenarios (see `runSoak` in `src/sim/soak.ts`), with
+ * progress on stderr and the first violation's report.
+ *
+ * @module
+ */
+import { ExitCode, WorkbenchError } from '../errors.js';
+import { PROFILE_NAMES, type ProfileName } from '../sim/arbitraries.js';
+import { type SoakProgress, runSoak } from '../sim/soak.js';
+import { commandLine } from './args.js';
+
+/** The `--help` text. */
+export const SOAK_HELP = `Usage: npm run soak -- [--steps N] [--seed S] [--profile name ...] [--time-limit s] [--json]
+
+Simulates generated scenarios one after another (rotating through the profiles) until N simulated
+steps have run, checking every invariant mirror at every step, every client history for
+linearizability, and liveness after healing. Stops at the first violation and prints its report.
+
+Options:
+  --steps <n>        simulated steps (events) to run (default 1000000)
+  --seed <s>         first scenario seed (default 1); scenario k uses seed s+k
+  --profile <name>   restrict to a profile (repeatable): ${PROFILE_NAMES.join(', ')} (default all)
+  --time-limit <s>   stop after this many seconds of wall time (exit 6)
+  --json             print the final figures as JSON
+  -h, --help         this help
+
+Exit codes: 0 no violation, 1 a violation was found, 2 usage error, 6 time limit reached,
+130 interrupted (the figures so far are printed).`;
+
+const cli = commandLine('soak', 'See npm run soak -- --help.');
+
+/** Run `npm run soak` with `argv`; returns the exit code. */
+export async function runSoakCli(argv: readonly string[], out: (s: string) => void, err: (s: string) => void, signal?: AbortSignal): Promise<number> {
+  const { values } = cli.parse(argv, {
+    options: {
+      steps: { type: 'string', default: '1000000' },
+      seed: { type: 'string', default: '1' },
+      profile: { type: 'string', multiple: true },
+      'time-limit': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    out(`${SOAK_HELP}\n`);
+    return ExitCode.OK;
+  }
+  const int = (name: string, raw: string): number => {
+    const n = Number(raw);
+    if (!Number.isSafeInteger(n) || n < 0) throw new WorkbenchError(`${name} must be a non-negative integer, not "${raw}".`, ExitCode.USAGE);
+    return n;
+  };
+  const profiles = (values.profile ?? PROFILE_NAMES) as string[];
+  const unknown = profiles.filter((p) => !(PROFILE_NAMES as string[]).includes(p));
+  if (unknown.length > 0) throw new WorkbenchError(`Unknown profile ${unknown.join(', ')}.`, ExitCode.USAGE, `Known profiles: ${PROFILE_NAMES.join(', ')}.`);
+  const steps = int('--steps', values.steps);
+  const seed = int('--seed', values.seed);
+  const limit = values['time-limit'] === undefined ? 0 : int('--time-limit', values['time-limit']) * 1000;
+  const line = (p: SoakProgress): string =>
+    `steps ${p.steps.toLocaleString('en-US')} / ${steps.toLocaleString('en-US')} (${Math.min(100, (100 * p.steps) / Math.max(steps, 1)).toFixed(1)} %), ` +
+    `schedules ${p.schedules}, violations ${p.violations}, ${Math.round(p.steps / Math.max(p.elapsedMs / 1000, 1e-9)).toLocaleString('en-US')} steps/s, ${(p.elapsedMs / 1000).toFixed(0)} s`;
+  const r = await runSoak({
+    steps,
+    seed,
+    profiles: profiles as ProfileName[],
+    timeLimitMs: limit,
+    onProgress: (p) => err(`soak: ${line(p)}\n`),
+    ...(signal ? { signal } : {}),
+  });
+  if (values.json) out(`${JSON.stringify({ ...r, steps: r.steps }, null, 2)}\n`);
+  else {
+    out(
+      `soak: ${r.steps.toLocaleString('en-US')} steps over ${r.schedules} schedules (seeds ${seed}..${seed + r.schedules - 1}), ` +
+        `${r.delivered.toLocaleString('en-US')} messages delivered, ${r.elections} elections, ${r.crashes} crashes, ${r.opsOk} operations ok, ` +
+        `${r.violations} violations, ${(r.elapsedMs / 1000).toFixed(1)} s\n`,
+    );
+  }
+  if (r.failure !== null) {
+    err(`${r.failure}\n`);
+    return ExitCode.CHECK_FAILED;
+  }
+  if (r.interrupted) {
+    err(`soak: interrupted after ${r.steps} steps (no violation so far)\n`);
+    return ExitCode.INTERRUPTED;
+  }
+  if (r.timedOut) {
+    err(`soak: time limit reached after ${r.steps} steps (no violation so far)\n`);
+    return ExitCode.TIMEOUT;
+  }
+  return ExitCode.OK;
+}

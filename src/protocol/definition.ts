@@ -1,0 +1,146 @@
+/**
+ * A protocol, as everything after `check-spec` sees it (ARCHITECTURE.md section 9): one typed
+ * definition that says how a spec's traces meet a TypeScript core. Trace generation, replay,
+ * enabledness, coverage, the docs' mirror lookup and the simulator's monitor all work through it, so
+ * a new protocol is a spec, a core folder, a definition and a line in the registry
+ * (`src/protocol/registry.ts`), not a copy of another protocol's harness.
+ *
+ * A definition is written against its own types ({@link ProtocolTypes}: the spec's state and action
+ * label as the definition reads them from a trace, the implementation's state, the core that steps it,
+ * the model's bounds) and {@link "protocol/protocol"!defineProtocol} turns it into a {@link "protocol/protocol"!Protocol} whose types no longer
+ * show, so one registry can hold protocols of every shape. The replay and enabledness loops are the
+ * generic ones of `src/conformance/`.
+ *
+ * @module
+ */
+import type { TlaValue } from '../tla/value.js';
+import type { ScenarioGoal, TraceModel } from '../trace/models.js';
+
+/** The types one protocol's definition works with. */
+export interface ProtocolTypes {
+  /** A spec state as the definition reads it from a trace (the compared variables, checked). */
+  readonly state: unknown;
+  /** An action label as the definition reads it (the spec's action and its parameters). */
+  readonly label: unknown;
+  /** The implementation's state that replay steps: a cluster of the core, with whatever its driver keeps. */
+  readonly impl: unknown;
+  /** A spec state made ready for the per-step comparison (work done once per trace, not per replay). */
+  readonly prepared: unknown;
+  /** The bounds of a trace model, read from its config (what the enabledness check must stay inside). */
+  readonly bounds: unknown;
+  /** The thing that steps the implementation: the real core, or a deliberately broken one. */
+  readonly core: unknown;
+  /** What the invariant mirrors remember across steps (a history variable such as Raft's `commitHistory`). */
+  readonly history: unknown;
+}
+
+/** An invariant or action property broken by a step. */
+export interface BrokenInvariant {
+  /** The spec's operator name. */
+  readonly name: string;
+  /** A sentence naming the servers and values involved. */
+  readonly message: string;
+}
+
+/**
+ * The spec's invariants and action properties mirrored in TypeScript, as one check after each step:
+ * what the simulator's monitor and the story tests run.
+ */
+export interface StepInvariants<T extends ProtocolTypes> {
+  readonly initialHistory: T['history'];
+  check(history: T['history'], before: T['impl'], after: T['impl'], label: T['label']): { readonly history: T['history']; readonly broken: readonly BrokenInvariant[] };
+}
+
+/** One variable (or entry) where the implementation and the spec differ. */
+export interface Difference {
+  /** E.g. `votedFor[s2]`, `messages[RequestVoteResponse s2->s1 t1 granted]`. */
+  readonly path: string;
+  readonly expected: string;
+  readonly actual: string;
+}
+
+/** What one step of the implementation did: a new state, or a refusal saying why. */
+export type StepOutcome<Impl> = { readonly impl: Impl; readonly refused?: undefined } | { readonly refused: string };
+
+/** A deliberately broken core, for negative controls. */
+export interface DefectiveCore<Core> {
+  /** The rule the defect breaks, in one sentence. */
+  readonly breaks: string;
+  readonly core: Core;
+}
+
+/** A protocol, typed: what a definition file writes. */
+export interface ProtocolDefinition<T extends ProtocolTypes> {
+  /** Its name on command lines and in reports: `raft`, `quorum-safety`. */
+  readonly name: string;
+  /** The spec module its traces name in `#meta.spec` (`Raft`), the key traces are matched by. */
+  readonly spec: string;
+  /** One line: what is checked against what. */
+  readonly title: string;
+  /**
+   * The spec modules whose invariants and properties its mirrors stand for (a model-checking harness
+   * `MC<Module>.tla` counts as its module).
+   */
+  readonly specModules: readonly string[];
+  /** The trace models of `npm run traces` (per mode), and the goals of the scenario mode. */
+  readonly traceModels: readonly TraceModel[];
+  readonly scenarioGoals: readonly ScenarioGoal[];
+  /** The variable holding the action label (ARCHITECTURE.md section 2). */
+  readonly labelVariable: string;
+  /** Variables the implementation must reproduce, and the history and auxiliary ones it need not. */
+  readonly comparedVariables: readonly string[];
+  readonly uncomparedVariables: readonly string[];
+  /** Every step action of the vocabulary (coverage insists on each). */
+  readonly actions: readonly string[];
+  /**
+   * The module that exports the TypeScript mirrors of the spec's invariants (a path from the repository
+   * root): the docs pair each operator with the export of the same name there.
+   */
+  readonly mirrors: string;
+  /** The invariant mirrors, checked after each step of a simulation (ARCHITECTURE.md section 6). */
+  readonly invariants: StepInvariants<T>;
+  /** The real core, and the deliberately broken ones by name. */
+  readonly core: T['core'];
+  readonly defects: Readonly<Record<string, DefectiveCore<T['core']>>>;
+
+  /** A trace state's variables as the definition's state; throws {@link SpecValueError} naming the path. */
+  parseState(vars: Readonly<Record<string, TlaValue>>): T['state'];
+  /** A trace's action label; throws {@link SpecValueError} (`unknown-action` for a name not in the vocabulary). */
+  parseLabel(label: TlaValue): T['label'];
+  labelName(label: T['label']): string;
+  /** One line for reports: `HandleRequestVoteRequest(s2, s1, RequestVoteRequest s1->s2 t1 ...)`. */
+  formatLabel(label: T['label']): string;
+  /** Equal for equal labels; equal for states equal in every compared variable. */
+  labelKey(label: T['label']): string;
+  stateKey(state: T['state']): string;
+
+  /** The implementation in exactly this spec state (a trace's first state; a state of the tour graph). */
+  implementation(state: T['state']): T['impl'];
+  /** Takes the step `label` names with `core`. */
+  step(impl: T['impl'], label: T['label'], core: T['core']): StepOutcome<T['impl']>;
+  prepare(state: T['state']): T['prepared'];
+  /** Whether the implementation is in the spec state, in every compared variable. Called once per replayed step. */
+  matches(expected: T['prepared'], impl: T['impl']): boolean;
+  /** Every compared variable (or entry) where they differ: only asked once `matches` said no. */
+  differences(expected: T['state'], impl: T['impl']): readonly Difference[];
+
+  /** The bounds of a trace model, from its config text; throws a `WorkbenchError` (exit 4). */
+  readBounds(configText: string, file: string): T['bounds'];
+  /** Every step the implementation could be offered in this state, inside the model's constants. */
+  candidates(impl: T['impl'], bounds: T['bounds']): readonly T['label'][];
+  /** Whether a step and the state it reaches lie inside the model TLC explored (so its graph would hold it). */
+  insideModel(label: T['label'], after: T['impl'], bounds: T['bounds']): boolean;
+}
+
+/** A value of a trace does not fit the protocol's vocabulary; `path` says where (`votedFor[s2]`). */
+export class SpecValueError extends Error {
+  constructor(
+    readonly path: string,
+    readonly problem: string,
+    /** `unknown-action`: a label naming no action of the vocabulary; `shape`: anything else. */
+    readonly code: 'shape' | 'unknown-action' = 'shape',
+  ) {
+    super(`${path}: ${problem}`);
+    this.name = 'SpecValueError';
+  }
+}
