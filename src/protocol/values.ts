@@ -152,9 +152,26 @@ export function actionRecord(value: TlaValue, path = 'action'): { readonly name:
 }
 
 /** Checks that an action label has exactly `fields` (its `name` included), so no stray parameter passes unseen. */
-export function expectParams(label: { readonly name: string; readonly params: ReadonlyMap<string, TlaValue> }, fields: readonly string[], path = 'action'): void {
+function expectParams(label: { readonly name: string; readonly params: ReadonlyMap<string, TlaValue> }, fields: readonly string[], path = 'action'): void {
   const extra = [...label.params.keys()].filter((f) => !fields.includes(f));
   if (extra.length > 0) throw new SpecValueError(path, `${label.name} takes ${fields.filter((f) => f !== 'name').join(', ') || 'no parameters'}, not ${extra.map((f) => JSON.stringify(f)).join(', ')}`);
+}
+
+/**
+ * An action label of a vocabulary: `parameters` lists, for each action, the parameters its label carries
+ * besides its name. A name outside the vocabulary is a {@link SpecValueError} with code `unknown-action`;
+ * a missing or extra parameter, a `shape` one (read each with {@link param}).
+ */
+export function vocabularyLabel<N extends string>(
+  value: TlaValue,
+  parameters: Readonly<Record<N, readonly string[]>>,
+): { readonly name: N; readonly params: ReadonlyMap<string, TlaValue> } {
+  const label = actionRecord(value);
+  if (!Object.hasOwn(parameters, label.name)) throw new SpecValueError('action', `unknown action name ${JSON.stringify(label.name)}`, 'unknown-action');
+  const name = label.name as N;
+  expectParams(label, ['name', ...parameters[name]]);
+  for (const p of parameters[name]) param(label, p);
+  return { name, params: label.params };
 }
 
 /** A parameter of an action label; missing is a {@link SpecValueError}. */

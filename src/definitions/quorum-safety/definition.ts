@@ -11,9 +11,7 @@ import type { Difference, ProtocolDefinition } from '../../protocol/definition.j
 import { defineProtocol } from '../../protocol/protocol.js';
 import {
   SpecValueError,
-  actionRecord,
   domainOf,
-  expectParams,
   functionOver,
   nameOf,
   nat,
@@ -22,6 +20,7 @@ import {
   sequence,
   setElements,
   variable,
+  vocabularyLabel,
 } from '../../protocol/values.js';
 import { ExitCode, WorkbenchError } from '../../errors.js';
 import { REPO_ROOT } from '../../paths.js';
@@ -103,10 +102,8 @@ const PARAMETERS: Readonly<Record<QuorumLabel['name'], readonly string[]>> = {
 
 /** A trace's action label; an action outside the spec's vocabulary is an `unknown-action` error. */
 export function quorumLabelFromTla(value: TlaValue): QuorumLabel {
-  const label = actionRecord(value);
-  if (!Object.hasOwn(PARAMETERS, label.name)) throw new SpecValueError('action', `unknown action name ${JSON.stringify(label.name)}`, 'unknown-action');
-  const name = label.name as QuorumLabel['name'];
-  expectParams(label, ['name', ...PARAMETERS[name]]);
+  const label = vocabularyLabel(value, PARAMETERS);
+  const name = label.name;
   const server = (field: string) => nameOf(param(label, field), `action.${field}`, 'a server');
   switch (name) {
     case 'Init':

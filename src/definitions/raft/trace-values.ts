@@ -29,9 +29,7 @@ import {
 } from '../../raft/index.js';
 import {
   SpecValueError,
-  actionRecord,
   bool,
-  expectParams,
   domainOf,
   functionEntries,
   functionOver,
@@ -43,6 +41,7 @@ import {
   sequence,
   setElements,
   variable,
+  vocabularyLabel,
 } from '../../protocol/values.js';
 import type { TlaValue } from '../../tla/value.js';
 
@@ -161,10 +160,8 @@ const PARAMETERS: Readonly<Record<ActionLabel['name'], readonly string[]>> = {
  * {@link SpecValueError} with code `unknown-action`; a missing, extra or ill-typed parameter, a `shape` one.
  */
 export function actionLabelFromTla(value: TlaValue): ActionLabel {
-  const label = actionRecord(value);
-  if (!Object.hasOwn(PARAMETERS, label.name)) throw new SpecValueError('action', `unknown action name ${JSON.stringify(label.name)}`, 'unknown-action');
-  const name = label.name as ActionLabel['name'];
-  expectParams(label, ['name', ...PARAMETERS[name]]);
+  const label = vocabularyLabel(value, PARAMETERS);
+  const name = label.name;
   const str = (field: string) => nameOf(param(label, field), `action.${field}`, 'a name');
   const message = (): Message => messageFromSpec(specMessageFromTla(param(label, 'message'), undefined, 'action.message'));
   switch (name) {
