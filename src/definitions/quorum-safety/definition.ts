@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { join } from 'node:path';
 import { canonicalJson, DEFECTS, type Role, type StepFn, step } from '../../raft/index.js';
 import type { Difference, ProtocolDefinition } from '../../protocol/definition.js';
 import { defineProtocol } from '../../protocol/protocol.js';
@@ -27,7 +28,6 @@ import { REPO_ROOT } from '../../paths.js';
 import { naturalConstant, setConstant } from '../../tlc/config-constants.js';
 import type { TlaValue } from '../../tla/value.js';
 import type { TraceModel } from '../../trace/models.js';
-import { join } from 'node:path';
 import { NoSplitBrain, OneVotePerTerm } from './invariants.js';
 import {
   abstractState,
