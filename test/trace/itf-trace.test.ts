@@ -92,17 +92,22 @@ describe('ITF trace documents', () => {
   });
 });
 
+/** A trace file that parses, to be broken by a test. */
+const good = () => JSON.parse(serializeTrace(trace([tla.int(1), tla.int(2)])));
+
+/** The one TraceError (exit 4) a bad trace text gives. */
+function error(text: string): TraceError {
+  try {
+    parseTrace(text, 'bad.itf.json');
+  } catch (e) {
+    expect(e).toBeInstanceOf(TraceError);
+    expect((e as TraceError).exitCode).toBe(ExitCode.SPEC_ERROR);
+    return e as TraceError;
+  }
+  throw new Error('expected a TraceError');
+}
+
 describe('bad trace files: one clear error naming the file and the state', () => {
-  const good = () => JSON.parse(serializeTrace(trace([tla.int(1), tla.int(2)])));
-  const error = (text: string): TraceError => {
-    try {
-      parseTrace(text, 'bad.itf.json');
-    } catch (e) {
-      expect(e).toBeInstanceOf(TraceError);
-      return e as TraceError;
-    }
-    throw new Error('expected a TraceError');
-  };
 
   it('malformed JSON', () => {
     const e = error('{"#meta": {');
@@ -147,17 +152,6 @@ describe('bad trace files: one clear error naming the file and the state', () =>
 });
 
 describe('trace files from someone else: refused with a clear error, never echoed', () => {
-  const good = () => JSON.parse(serializeTrace(trace([tla.int(1), tla.int(2)])));
-  const error = (text: string): TraceError => {
-    try {
-      parseTrace(text, 'bad.itf.json');
-    } catch (e) {
-      expect(e).toBeInstanceOf(TraceError);
-      expect((e as TraceError).exitCode).toBe(ExitCode.SPEC_ERROR);
-      return e as TraceError;
-    }
-    throw new Error('expected a TraceError');
-  };
 
   it('a file that is not JSON: what and where, not its content', () => {
     const e = error('root:x:0:0:root:/root:/bin/bash\n');
