@@ -12,6 +12,7 @@ import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { benchReplay, type ReplayThroughputFigures } from '../bench/replay.js';
 import { BENCH_MODEL, benchCommitLatency, compareSimThroughput, formatLatencyTable, type LatencyRow, type SimThroughputComparison } from '../bench/sim.js';
+import { benchRing, type RingFigures } from '../bench/ring.js';
 import { measureTlcOverhead, type TlcOverheadFigures } from '../bench/tlc-overhead.js';
 import { unreachable } from '../exhaustive.js';
 import { ExitCode, WorkbenchError } from '../errors.js';
@@ -30,6 +31,11 @@ Suites (default: all, each in a fresh process):
   sim     simulator throughput in delivered messages/s (goal >= 500,000), with invariant checks off
           and on (the cost of monitoring), median of --reps alternating runs; commit latency (mean,
           p50, p99) for N = 3, 5, 9 as a table and an SVG chart (bench/commit-latency.svg)
+  ring    the consistent-hashing ring (src/ring): load imbalance (fullest / mean) for 10 and 100
+          nodes and 1 to 256 vnodes over many seeds (goals: 10 nodes, 100 vnodes <= 1.20; 256 <= 1.12),
+          keys moved by a join and a leave against 1/(n+1) and 1/n (goal: within 10 %), lookups/s
+          and bytes per vnode next to the hashring package, rendezvous and jump hashing; an SVG chart
+          (bench/ring-imbalance.svg)
 
 Options:
   --reps <n>   runs of each kind per suite (default 3)
@@ -39,7 +45,7 @@ Options:
 The suites run the tsc build in .cache/build/ (compiled by the npm script): the code as it ships.`;
 
 /** The benchmark suites, in the order they run. */
-export const SUITES = ['tlc', 'replay', 'sim'] as const;
+export const SUITES = ['tlc', 'replay', 'sim', 'ring'] as const;
 /** One suite's name. */
 export type Suite = (typeof SUITES)[number];
 
@@ -55,7 +61,8 @@ export interface SimFigures {
 export type SuiteFigures =
   | { readonly suite: 'tlc'; readonly figures: TlcOverheadFigures }
   | { readonly suite: 'replay'; readonly figures: ReplayThroughputFigures }
-  | { readonly suite: 'sim'; readonly figures: SimFigures };
+  | { readonly suite: 'sim'; readonly figures: SimFigures }
+  | { readonly suite: 'ring'; readonly figures: RingFigures };
 
 /** Where the command writes; injected so tests can capture it. */
 export interface BenchIo {
@@ -95,6 +102,9 @@ async function measure(suite: Suite, reps: number, io: BenchIo): Promise<SuiteFi
       const latency = benchCommitLatency(svg);
       return { suite, figures: { model: BENCH_MODEL.description, throughput, latency, svg } };
     }
+    case 'ring':
+      io.stderr('  ring: measuring balance, movement and lookups ...\n');
+      return { suite, figures: benchRing(reps, join(REPO_ROOT, 'bench', 'ring-imbalance.svg')) };
     default:
       return unreachable(suite, 'bench suite');
   }
@@ -154,9 +164,50 @@ export function renderSuite(result: SuiteFigures, reps: number): string {
         `\nCommit latency vs replication depth (${model})\n${formatLatencyTable(latency)}\nchart: ${svg}\n`
       );
     }
+    case 'ring':
+      return renderRing(result.figures);
     default:
       return unreachable(result, 'bench figures');
   }
+}
+
+function renderRing(figures: RingFigures): string {
+  const fixed = (x: number, digits = 3) => x.toFixed(digits);
+  const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
+  const signed = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)} %`;
+  const { lookups } = figures;
+  return (
+    `\nRing load imbalance: fullest node / mean, from exact shares of the ring, over seeds\n` +
+    `${renderTable(
+      ['nodes', 'vnodes', 'seeds', 'mean', 'p95'],
+      figures.imbalance.map((r) => [String(r.nodes), String(r.vnodes), String(r.seeds), fixed(r.mean), fixed(r.p95)]),
+      new Set([0, 1, 2, 3, 4]),
+    )}\n` +
+    `goals: 10 nodes x 100 vnodes <= 1.20 mean; x 256 vnodes <= 1.12 mean\n` +
+    `\nKeys moved by one join or leave (share of the ring), over seeds, against the ideal\n` +
+    `${renderTable(
+      ['nodes', 'vnodes', 'change', 'seeds', 'moved (mean)', 'ideal', 'mean vs ideal', 'p95 of one seed', 'misplaced keys'],
+      figures.movement.map((r) => [
+        String(r.nodes),
+        String(r.vnodes),
+        r.kind,
+        String(r.seeds),
+        pct(r.meanFraction),
+        pct(r.idealFraction),
+        signed(r.relativeError),
+        `+-${(100 * r.p95SeedError).toFixed(1)} %`,
+        `${r.misplacedKeys} of ${formatCount(r.sampledKeys)}`,
+      ]),
+      new Set([0, 1, 3, 4, 5, 6, 7]),
+    )}\n` +
+    `goal: mean within 10 % of the ideal; misplaced: sampled keys that moved other than to the joiner (from the leaver)\n` +
+    `\nLookups (${lookups.nodes} nodes, ${formatCount(lookups.keys)} distinct keys, median of ${lookups.repetitions} alternating runs, one core)\n` +
+    `${renderTable(
+      ['placement', 'lookups/s', 'bytes/vnode', 'imbalance on these keys'],
+      lookups.rows.map((r) => [r.name, formatCount(Math.round(r.lookupsPerSecond)), r.bytesPerVnode === null ? '-' : r.bytesPerVnode.toFixed(1), fixed(r.imbalance)]),
+      new Set([1, 2, 3]),
+    )}\nchart: ${figures.svg}\n`
+  );
 }
 
 /** How to start a suite's child process. */

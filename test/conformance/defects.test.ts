@@ -7,6 +7,7 @@ import { type ConformanceReport, loadCorpus, type ProtocolReport, runConformance
 import { REPO_ROOT } from '../../src/paths.js';
 import { PROTOCOLS } from '../../src/protocol/registry.js';
 import { DEFECTS, type DefectName } from '../../src/raft/defects.js';
+import { RING_DEFECTS } from '../../src/ring/index.js';
 
 const corpus = loadCorpus([join(REPO_ROOT, 'traces')], REPO_ROOT, { registry: PROTOCOLS });
 const run = async (defect: DefectName): Promise<ConformanceReport> => runConformance(await corpus, PROTOCOLS, { defect });
@@ -63,6 +64,29 @@ describe('defective cores are caught by conformance, in each protocol whose spec
     expect(report.protocols.map((p) => p.protocol).sort()).toEqual(Object.keys(wanted).sort());
     for (const p of report.protocols) expectCaught(p, wanted[p.protocol as keyof typeof wanted] as Catch, defect);
     // A protocol without the defect is named, not silently passed.
-    expect([...report.withoutDefect].sort()).toEqual(['raft', 'quorum-safety'].filter((n) => !(n in wanted)).sort());
+    expect([...report.withoutDefect].sort()).toEqual(['raft', 'quorum-safety', 'hash-ring'].filter((n) => !(n in wanted)).sort());
+  });
+});
+
+describe("the hash ring's defective cores are caught by replay, at the step that exercises the broken rule", () => {
+  const ringDefects = {
+    'owner-strictly-after': { action: 'Join', path: /^owner\[\d+\]$/ },
+    'walk-keeps-own-vnodes': { action: 'Join', path: /^preference\[\d+\]$/ },
+    'handoff-to-next-vnode': { action: 'Leave', path: /^moved\[position \d+\]$/ },
+  } as const;
+
+  it('every defect of the ring is listed here', () => {
+    expect(Object.keys(ringDefects).sort()).toEqual(Object.keys(RING_DEFECTS).sort());
+  });
+
+  it.each(Object.entries(ringDefects))('%s', async (defect, want) => {
+    const report = await runConformance(await corpus, PROTOCOLS, { defect });
+    expect(report.protocols.map((p) => p.protocol)).toEqual(['hash-ring']);
+    expect([...report.withoutDefect].sort()).toEqual(['quorum-safety', 'raft']);
+    const ring = report.protocols[0]!;
+    expect(ring.divergences.length).toBeGreaterThan(0);
+    // The first divergence of each trace is at the action whose rule the defect breaks, in the variable it feeds.
+    expect(new Set(ring.divergences.map((d) => d.action.replace(/\(.*$/, '')))).toEqual(new Set([want.action]));
+    for (const d of ring.divergences) for (const diff of d.differences) expect(diff.path).toMatch(want.path);
   });
 });

@@ -19,12 +19,15 @@ function importsOf(file: string): string[] {
 }
 
 /** Protocol-specific code, by protocol: its core and its definition(s). */
-const PROTOCOL_FOLDERS = ['raft/', 'definitions/raft/', 'definitions/quorum-safety/'];
+const PROTOCOL_FOLDERS = ['raft/', 'definitions/raft/', 'definitions/quorum-safety/', 'ring/', 'definitions/hash-ring/'];
 
 /** Files allowed to import them, with why. */
 const ALLOWED: readonly (readonly [RegExp, string])[] = [
   [/^raft\//, "the Raft core's own modules"],
   [/^definitions\/(raft|quorum-safety)\//, "the definitions of Raft and of quorum safety (a refinement onto the Raft core)"],
+  [/^ring\//, "the ring's own modules"],
+  [/^definitions\/hash-ring\//, "the hash ring's definition"],
+  [/^(cli|bench)\/ring\.ts$/, "the ring's command and its benchmark (the ring is also a library)"],
   [/^protocol\/registry\.ts$/, 'the registry'],
   [/^(sim|kv|storage)\//, "what is built on the Raft core: the simulator, the KV service, durable storage"],
   [/^cli\/(sim|soak)\.ts$/, "the simulator's commands"],
@@ -41,7 +44,7 @@ describe('the pipeline is protocol-generic', () => {
   });
 
   it('the scan sees imports (a negative control: the registry does import the definitions)', () => {
-    expect(importsOf(join(SRC, 'protocol', 'registry.ts')).filter((i) => i.startsWith('definitions/'))).toHaveLength(2);
+    expect(importsOf(join(SRC, 'protocol', 'registry.ts')).filter((i) => i.startsWith('definitions/'))).toHaveLength(3);
     expect(importsOf(join(SRC, 'sim', 'monitor.ts')).some((i) => i.startsWith('raft/'))).toBe(true);
   });
 });
