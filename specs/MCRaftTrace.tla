@@ -12,9 +12,13 @@
 (*   checked negated (an invariant Not_G, or an action property Never_G),  *)
 (*   so TLC's breadth-first search returns a shortest behaviour reaching   *)
 (*   G as its counterexample.  Scenario models may use TraceSymmetry and   *)
-(*   TraceView (TLC prints a counterexample as real successor states).     *)
+(*   TraceView (TLC prints a counterexample as real successor states);     *)
+(* - a goal too deep for a blind breadth-first search names a guide (the  *)
+(*   constant Guide): the action of each of its first steps.  TLC still    *)
+(*   computes every state, takes only steps Next allows and checks the     *)
+(*   goal; the guide only keeps the search to behaviours that follow it.   *)
 (***************************************************************************)
-EXTENDS Raft
+EXTENDS Raft, TLC
 
 \* No server's term exceeds MaxTerm.
 CONSTANT MaxTerm
@@ -30,6 +34,9 @@ CONSTANT MaxCopies
 
 \* Names of actions this model never takes, for example {"Restart"}.
 CONSTANT DisabledActions
+
+\* The guide the search follows: "none", or a name in DOMAIN Guides.
+CONSTANT Guide
 
 ASSUME /\ MaxTerm \in Nat /\ MaxLogLen \in Nat
        /\ MaxInFlight \in Nat /\ MaxCopies \in Nat \ {0}
@@ -50,8 +57,58 @@ TraceConstraint ==
     /\ \A m \in DOMAIN messages : messages[m] <= MaxCopies
     /\ BagSize(messages, DOMAIN messages) <= MaxInFlight
 
-\* Action constraint: steps of a disabled action are not taken.
-TraceActionConstraint == action'.name \notin DisabledActions
+\* The guide of the stale-suffix goal, three terms deep.  Term 1: s1 leads,
+\* replicates its first entry to s2 and s3, and appends two more that it
+\* keeps to itself (the stale suffix).  Term 2: s2 leads with s3's vote (s1
+\* refuses: its log is longer), appends an entry and commits it with s3.
+\* Term 3: s3 leads with s2's vote, knowing index 2 is committed, and probes
+\* s1 twice at index 3; the two refusals back nextIndex up twice, past the
+\* last index where the logs agree, so the next request carries the first
+\* entry, which s1 already holds, with commit index 2.
+StaleSuffixGuide ==
+    << "Timeout s1",
+       "HandleRequestVoteRequest s2 s1", "HandleRequestVoteRequest s3 s1",
+       "HandleRequestVoteResponse s1 s2", "HandleRequestVoteResponse s1 s3",
+       "BecomeLeader s1", "ClientRequest s1",
+       "AppendEntries s1 s2", "AppendEntries s1 s3",
+       "HandleAppendEntriesRequest s2 s1", "HandleAppendEntriesRequest s3 s1",
+       "HandleAppendEntriesResponse s1 s2", "HandleAppendEntriesResponse s1 s3",
+       "ClientRequest s1", "ClientRequest s1",
+       "Timeout s2",
+       "HandleRequestVoteRequest s3 s2", "HandleRequestVoteRequest s1 s2",
+       "HandleRequestVoteResponse s2 s3", "HandleRequestVoteResponse s2 s1",
+       "BecomeLeader s2", "ClientRequest s2",
+       "AppendEntries s2 s3", "HandleAppendEntriesRequest s3 s2",
+       "HandleAppendEntriesResponse s2 s3", "AdvanceCommitIndex s2",
+       "AppendEntries s2 s3", "HandleAppendEntriesRequest s3 s2",
+       "HandleAppendEntriesResponse s2 s3",
+       "Timeout s3",
+       "HandleRequestVoteRequest s2 s3", "HandleRequestVoteResponse s3 s2",
+       "BecomeLeader s3",
+       "AppendEntries s3 s1", "AppendEntries s3 s1",
+       "HandleAppendEntriesRequest s1 s3", "HandleAppendEntriesRequest s1 s3",
+       "HandleAppendEntriesResponse s3 s1", "HandleAppendEntriesResponse s3 s1",
+       "AppendEntries s3 s1", "HandleAppendEntriesRequest s1 s3" >>
+
+\* A step as a guide writes it: the action's name, then its node and peer.
+StepText(a) ==
+    a.name \o (IF "node" \in DOMAIN a THEN " " \o ToString(a.node) ELSE "")
+           \o (IF "peer" \in DOMAIN a THEN " " \o ToString(a.peer) ELSE "")
+
+\* The guides (defined below, with the goals that need them).
+Guides == ("none" :> <<>>) @@ ("stale-suffix" :> StaleSuffixGuide)
+
+\* The step leaving a state of level n (the initial state has level 1) is
+\* the guide's n-th, until the guide runs out.
+FollowsGuide ==
+    \/ Guide = "none"
+    \/ LET g == Guides[Guide]
+           n == TLCGet("level")
+       IN  n > Len(g) \/ StepText(action') = g[n]
+
+\* Action constraint: steps of a disabled action are not taken, and a guided
+\* search takes only the steps of its guide.
+TraceActionConstraint == action'.name \notin DisabledActions /\ FollowsGuide
 
 \* The fingerprint: the algorithm's variables and the action label (not the
 \* history, which no action reads).
@@ -166,6 +223,60 @@ StaleAppendRefused ==
     /\ action'.name = "HandleAppendEntriesRequest"
     /\ action'.message.mterm < currentTerm[action'.node]
 
+\* (action) A server grants a vote in a term it already knew, so that only
+\* its vote changes, and restarts right after: the vote alone must have been
+\* made durable.  The server knew the term before the vote because a message
+\* of that term it sent earlier is still in flight (the vote was the step
+\* just before the restart, and no request is delivered twice: the goal's
+\* model has no duplication).
+RestartAfterVoteInKnownTerm ==
+    /\ action'.name = "Restart"
+    /\ action.name = "HandleRequestVoteRequest"
+    /\ action.node = action'.node
+    /\ LET i == action'.node
+           j == action.message.msource
+       IN  /\ votedFor[i] = j
+           /\ j # i
+           /\ action.message.mterm = currentTerm[i]
+           /\ \E m \in DOMAIN messages :
+                 /\ m.msource = i
+                 /\ m.mterm = currentTerm[i]
+                 /\ ~(m.mtype = "RequestVoteResponse" /\ m.mdest = j)
+
+\* (action) A candidate times out again, so that its term changes but its
+\* vote (for itself) does not, and restarts right after: the new term must
+\* have been made durable although the vote did not change.  Its vote
+\* requests of the term before show it was a candidate then too.
+RestartAfterTermOnlyChange ==
+    /\ action'.name = "Restart"
+    /\ action = [name |-> "Timeout", node |-> action'.node]
+    /\ LET i == action'.node
+       IN  \E m \in DOMAIN messages :
+              /\ m.mtype = "RequestVoteRequest"
+              /\ m.msource = i
+              /\ m.mterm = currentTerm[i] - 1
+
+\* (action) A follower whose log runs past the entry an AppendEntries request
+\* carries, into entries the leader does not hold (a stale suffix behind a
+\* matching prefix), accepts the request while the leader's commit index lies
+\* beyond that entry.  It may commit only up to the entry it was sent.
+StaleSuffixBehindMatchingPrefix ==
+    /\ action'.name = "HandleAppendEntriesRequest"
+    /\ LET i    == action'.node
+           m    == action'.message
+           j    == m.msource
+           prev == m.mprevLogIndex
+           last == prev + Len(m.mentries)
+       IN  /\ Len(m.mentries) = 1
+           /\ m.mterm >= currentTerm[i]
+           /\ \/ prev = 0
+              \/ prev <= Len(log[i]) /\ log[i][prev].term = m.mprevLogTerm
+           /\ Len(log[i]) > last
+           /\ log[i][last].term = m.mentries[1].term
+           /\ m.mcommitIndex > last
+           /\ \/ Len(log[j]) <= last
+              \/ log[j][last + 1] # log[i][last + 1]
+
 \* The goals negated, as TLC checks them.
 Not_LeaderElected == ~LeaderElected
 Not_EntryCommitted == ~EntryCommitted
@@ -181,4 +292,7 @@ Never_VoteRefusedStaleLog == [][~VoteRefusedStaleLog]_vars
 Never_LeaderBacksUp == [][~LeaderBacksUp]_vars
 Never_StaleAppendRefused == [][~StaleAppendRefused]_vars
 Never_CandidateYieldsToLeader == [][~CandidateYieldsToLeader]_vars
+Never_RestartAfterVoteInKnownTerm == [][~RestartAfterVoteInKnownTerm]_vars
+Never_RestartAfterTermOnlyChange == [][~RestartAfterTermOnlyChange]_vars
+Never_StaleSuffixBehindMatchingPrefix == [][~StaleSuffixBehindMatchingPrefix]_vars
 =============================================================================

@@ -2,8 +2,9 @@
  * Simulator benchmarks, for `npm run bench`:
  *
  * - **throughput**: delivered messages (Raft and client) per second of wall time, running the fault-free
- *   KV workload on 5 nodes repeatedly, once with the invariant monitor off (raw simulator speed) and once
- *   with it on (the speed the property tests run at).
+ *   KV workload on 5 nodes repeatedly, with the invariant monitor off (raw simulator speed), with its full
+ *   check (every mirror over the whole cluster after each step: the reference) and with its incremental
+ *   check (only what each step changed: the speed the property tests and the soak run at).
  * - **commit latency vs replication depth** ("average write latency vs replication depth N = 3, 5, 9"):
  *   the client-observed latency of a write (invoke to answer: client to leader, leader fsync, one round
  *   to a majority with the followers' fsyncs, apply, answer) under one stated model, with its mean, p50
@@ -16,6 +17,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { describeLatency } from '../sim/latency.js';
+import type { InvariantCheck } from '../sim/monitor.js';
 import { LAN_LATENCY, SSD_WRITE, type Scenario } from '../sim/scenario.js';
 import { simulate } from '../sim/simulator.js';
 import { median } from './stats.js';
@@ -50,6 +52,9 @@ function workload(nodes: number, seed: number, clients: number, opsPerClient: nu
   };
 }
 
+/** How the benchmark runs the invariant monitor: not at all, or with one of its two checks. */
+export type MonitorMode = 'off' | InvariantCheck;
+
 /** Simulator throughput figures. */
 export interface SimThroughput {
   readonly nodes: number;
@@ -58,56 +63,103 @@ export interface SimThroughput {
   /** Raft messages plus client requests and answers delivered. */
   readonly delivered: number;
   readonly deliveredPerSecond: number;
+  /**
+   * The same per second of this process's CPU time: what one core gives when nothing else runs, so on a
+   * shared machine it varies less with the neighbours' load than the wall-clock figure.
+   */
+  readonly deliveredPerCpuSecond: number;
   readonly eventsPerSecond: number;
-  readonly checkInvariants: boolean;
+  readonly monitor: MonitorMode;
 }
 
 /**
  * Run the fault-free 5-node workload (runs of 4 clients x 100 operations) with fresh seeds for at least
  * `minWallMs`, and report delivered messages per second.
  */
-export function measureSimThroughput(options: { minWallMs?: number; checkInvariants?: boolean; nodes?: number } = {}): SimThroughput {
+export function measureSimThroughput(options: { minWallMs?: number; monitor?: MonitorMode; nodes?: number } = {}): SimThroughput {
   const nodes = options.nodes ?? 5;
-  const checkInvariants = options.checkInvariants ?? false;
+  const monitor = options.monitor ?? 'off';
   const minWall = options.minWallMs ?? 3000;
+  const simOptions = {
+    checkInvariants: monitor !== 'off',
+    invariantCheck: monitor === 'off' ? undefined : monitor,
+    checkLinearizability: false,
+  };
   // One unmeasured run warms up the JIT.
-  simulate(workload(nodes, 0, 4, 100, 0), { checkInvariants, checkLinearizability: false });
+  simulate(workload(nodes, 0, 4, 100, 0), simOptions);
   let delivered = 0;
   let events = 0;
   let runs = 0;
+  const cpuAtStart = process.cpuUsage();
   const started = performance.now();
   while (performance.now() - started < minWall) {
-    const r = simulate(workload(nodes, ++runs, 4, 100, 0), { checkInvariants, checkLinearizability: false });
+    const r = simulate(workload(nodes, ++runs, 4, 100, 0), simOptions);
     delivered += r.stats.delivered + r.stats.clientMessages;
     events += r.stats.events;
   }
   const wallMs = performance.now() - started;
-  return { nodes, runs, wallMs, delivered, deliveredPerSecond: (delivered / wallMs) * 1000, eventsPerSecond: (events / wallMs) * 1000, checkInvariants };
+  const cpu = process.cpuUsage(cpuAtStart);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  return {
+    nodes,
+    runs,
+    wallMs,
+    delivered,
+    deliveredPerSecond: (delivered / wallMs) * 1000,
+    deliveredPerCpuSecond: (delivered / cpuMs) * 1000,
+    eventsPerSecond: (events / wallMs) * 1000,
+    monitor,
+  };
 }
 
-/** Throughput with invariant checks off and on: the median of several alternating measurements of each. */
-export interface SimThroughputComparison {
-  readonly checksOff: { readonly medianPerSecond: number; readonly runs: readonly SimThroughput[] };
-  readonly checksOn: { readonly medianPerSecond: number; readonly runs: readonly SimThroughput[] };
-  /** How many times slower the monitored simulator is. */
-  readonly checksCost: number;
+/** The median of several measurements of one kind, and the measurements. */
+export interface SimThroughputSummary {
+  readonly medianPerSecond: number;
+  readonly medianPerCpuSecond: number;
+  readonly runs: readonly SimThroughput[];
 }
+
+/** Throughput with the monitor off, with its full check and with its incremental check. */
+export interface SimThroughputComparison {
+  readonly checksOff: SimThroughputSummary;
+  readonly fullCheck: SimThroughputSummary;
+  readonly incrementalCheck: SimThroughputSummary;
+  /** How many times slower the simulator runs with the full check than without checks. */
+  readonly fullCost: number;
+  /** The same for the incremental check. */
+  readonly incrementalCost: number;
+  /** How many times faster the incremental check runs than the full one. */
+  readonly incrementalSpeedup: number;
+}
+
+/** The goal for the monitored simulator (incremental check), in delivered messages per second. */
+export const MONITORED_GOAL_PER_SECOND = 250_000;
 
 /**
- * `reps` measurements of each kind, alternating off and on so a burst of load on a shared machine hits
- * both alike; the medians are the figures.
+ * `reps` measurements of each kind, taken in turn (off, full, incremental, off, ...) so a burst of load on
+ * a shared machine hits all alike; the medians are the figures.
  */
 export function compareSimThroughput(reps: number, minWallMs = 2000): SimThroughputComparison {
-  const off: SimThroughput[] = [];
-  const on: SimThroughput[] = [];
+  const runs: Record<MonitorMode, SimThroughput[]> = { off: [], full: [], incremental: [] };
   for (let i = 0; i < reps; i++) {
-    off.push(measureSimThroughput({ minWallMs }));
-    on.push(measureSimThroughput({ minWallMs, checkInvariants: true }));
+    for (const monitor of ['off', 'full', 'incremental'] as const) runs[monitor].push(measureSimThroughput({ minWallMs, monitor }));
   }
-  const summary = (runs: SimThroughput[]) => ({ medianPerSecond: median(runs.map((r) => r.deliveredPerSecond)), runs });
-  const checksOff = summary(off);
-  const checksOn = summary(on);
-  return { checksOff, checksOn, checksCost: checksOff.medianPerSecond / checksOn.medianPerSecond };
+  const summary = (of: SimThroughput[]): SimThroughputSummary => ({
+    medianPerSecond: median(of.map((r) => r.deliveredPerSecond)),
+    medianPerCpuSecond: median(of.map((r) => r.deliveredPerCpuSecond)),
+    runs: of,
+  });
+  const checksOff = summary(runs.off);
+  const fullCheck = summary(runs.full);
+  const incrementalCheck = summary(runs.incremental);
+  return {
+    checksOff,
+    fullCheck,
+    incrementalCheck,
+    fullCost: checksOff.medianPerSecond / fullCheck.medianPerSecond,
+    incrementalCost: checksOff.medianPerSecond / incrementalCheck.medianPerSecond,
+    incrementalSpeedup: incrementalCheck.medianPerSecond / fullCheck.medianPerSecond,
+  };
 }
 
 /** Commit latency of one cluster size. */

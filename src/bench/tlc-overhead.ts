@@ -26,6 +26,14 @@ export interface TlcOverheadFigures {
   readonly ratio: number;
   /** (ratio - 1) in percent; the goal is <= 5. */
   readonly overheadPercent: number;
+  /** (slowest - fastest) / median of the raw runs, in percent: the noise the ratio is read against. */
+  readonly rawSpreadPercent: number;
+  readonly wrapperSpreadPercent: number;
+}
+
+/** (max - min) / median, in percent. */
+export function spreadPercent(runs: readonly number[]): number {
+  return ((Math.max(...runs) - Math.min(...runs)) / median(runs)) * 100;
 }
 
 async function timeRawTlc(options: TlcRunOptions): Promise<number> {
@@ -76,5 +84,7 @@ export async function measureTlcOverhead(
     wrapperRunsMs: wrapped,
     ratio,
     overheadPercent: (ratio - 1) * 100,
+    rawSpreadPercent: spreadPercent(raw),
+    wrapperSpreadPercent: spreadPercent(wrapped),
   };
 }

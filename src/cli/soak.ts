@@ -6,19 +6,22 @@
  */
 import { ExitCode, WorkbenchError } from '../errors.js';
 import { PROFILE_NAMES, type ProfileName } from '../sim/arbitraries.js';
-import { type SoakProgress, runSoak } from '../sim/soak.js';
+import { randomInt } from 'node:crypto';
+import { SOAK_PLANS, type SoakPlanName, type SoakProgress, runSoak } from '../sim/soak.js';
 import { commandLine } from './args.js';
 
 /** The `--help` text. */
-export const SOAK_HELP = `Usage: npm run soak -- [--steps N] [--seed S] [--profile name ...] [--time-limit s] [--json]
+export const SOAK_HELP = `Usage: npm run soak -- [--plan name] [--steps N] [--seed S|random] [--profile name ...] [--time-limit s] [--json]
 
 Simulates generated scenarios one after another (rotating through the profiles) until N simulated
-steps have run, checking every invariant mirror at every step, every client history for
-linearizability, and liveness after healing. Stops at the first violation and prints its report.
+steps have run, checking every invariant mirror and durability check at every step, every client
+history for linearizability, and liveness after healing. Stops at the first violation and prints its report.
 
 Options:
+  --plan <name>      a named soak (its steps, profiles and seed, unless given below):
+${Object.values(SOAK_PLANS).map((p) => `                       ${p.name.padEnd(8)} ${p.description}`).join('\n')}
   --steps <n>        simulated steps (events) to run (default 1000000)
-  --seed <s>         first scenario seed (default 1); scenario k uses seed s+k
+  --seed <s>         first scenario seed (default 1), or random (printed); scenario k uses seed s+k
   --profile <name>   restrict to a profile (repeatable): ${PROFILE_NAMES.join(', ')} (default all)
   --time-limit <s>   stop after this many seconds of wall time (exit 6)
   --json             print the final figures as JSON
@@ -33,8 +36,9 @@ const cli = commandLine('soak', 'See npm run soak -- --help.');
 export async function runSoakCli(argv: readonly string[], out: (s: string) => void, err: (s: string) => void, signal?: AbortSignal): Promise<number> {
   const { values } = cli.parse(argv, {
     options: {
-      steps: { type: 'string', default: '1000000' },
-      seed: { type: 'string', default: '1' },
+      plan: { type: 'string' },
+      steps: { type: 'string' },
+      seed: { type: 'string' },
       profile: { type: 'string', multiple: true },
       'time-limit': { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -50,11 +54,19 @@ export async function runSoakCli(argv: readonly string[], out: (s: string) => vo
     if (!Number.isSafeInteger(n) || n < 0) throw new WorkbenchError(`${name} must be a non-negative integer, not "${raw}".`, ExitCode.USAGE);
     return n;
   };
-  const profiles = (values.profile ?? PROFILE_NAMES) as string[];
+  const planNames = Object.keys(SOAK_PLANS);
+  if (values.plan !== undefined && !planNames.includes(values.plan)) {
+    throw new WorkbenchError(`Unknown plan ${values.plan}.`, ExitCode.USAGE, `Known plans: ${planNames.join(', ')}.`);
+  }
+  const plan = values.plan === undefined ? undefined : SOAK_PLANS[values.plan as SoakPlanName];
+  const profiles = (values.profile ?? plan?.profiles ?? PROFILE_NAMES) as string[];
   const unknown = profiles.filter((p) => !(PROFILE_NAMES as string[]).includes(p));
   if (unknown.length > 0) throw new WorkbenchError(`Unknown profile ${unknown.join(', ')}.`, ExitCode.USAGE, `Known profiles: ${PROFILE_NAMES.join(', ')}.`);
-  const steps = int('--steps', values.steps);
-  const seed = int('--seed', values.seed);
+  const steps = int('--steps', values.steps ?? String(plan?.steps ?? 1_000_000));
+  const seedArg = values.seed ?? (plan?.freshSeed === true ? 'random' : '1');
+  const seed = seedArg === 'random' ? randomInt(2 ** 31) : int('--seed', seedArg);
+  // Printed first, so even a run cut short can be repeated.
+  if (seedArg === 'random') err(`soak: seed ${seed} (repeat with --seed ${seed})\n`);
   const limit = values['time-limit'] === undefined ? 0 : int('--time-limit', values['time-limit']) * 1000;
   const line = (p: SoakProgress): string =>
     `steps ${p.steps.toLocaleString('en-US')} / ${steps.toLocaleString('en-US')} (${Math.min(100, (100 * p.steps) / Math.max(steps, 1)).toFixed(1)} %), ` +
@@ -67,12 +79,13 @@ export async function runSoakCli(argv: readonly string[], out: (s: string) => vo
     onProgress: (p) => err(`soak: ${line(p)}\n`),
     ...(signal ? { signal } : {}),
   });
-  if (values.json) out(`${JSON.stringify({ ...r, steps: r.steps }, null, 2)}\n`);
+  if (values.json) out(`${JSON.stringify({ seed, ...r }, null, 2)}\n`);
   else {
     out(
       `soak: ${r.steps.toLocaleString('en-US')} steps over ${r.schedules} schedules (seeds ${seed}..${seed + r.schedules - 1}), ` +
         `${r.delivered.toLocaleString('en-US')} messages delivered, ${r.elections} elections, ${r.crashes} crashes, ${r.opsOk} operations ok, ` +
-        `${r.violations} violations, ${(r.elapsedMs / 1000).toFixed(1)} s\n`,
+        `${r.violations} violations, ${(r.elapsedMs / 1000).toFixed(1)} s\n` +
+        `soak: schedules per profile: ${profiles.map((name) => `${name} ${r.schedulesByProfile[name as ProfileName] ?? 0}`).join(', ')}\n`,
     );
   }
   if (r.failure !== null) {

@@ -6,9 +6,11 @@
  * @module
  */
 import type { StepFn } from './cluster.js';
+import type { CommittedEntry, PersistUpdate, StepResult } from './inputs.js';
 import { majorityMatchIndex } from './replication.js';
 import { updateNode } from './state.js';
 import { NO_OUTPUTS, step } from './step.js';
+import type { NodeState } from './types.js';
 
 /** Names of the injectable defects. */
 export type DefectName =
@@ -19,7 +21,12 @@ export type DefectName =
   | 'commit-index-regress'
   | 'minority-quorum'
   | 'skip-consistency-check'
-  | 'overcount-match';
+  | 'overcount-match'
+  | 'vote-not-persisted'
+  | 'term-persisted-with-vote-only'
+  | 'restart-clears-vote'
+  | 'restart-term-from-log'
+  | 'commit-by-log-length';
 
 /** One defect: what it breaks, and the broken step function. */
 export interface Defect {
@@ -110,6 +117,89 @@ const overcountMatch: StepFn = (state, input) =>
     ? step(state, { ...input, message: { ...input.message, matchIndex: input.message.matchIndex + 1 } })
     : step(state, input);
 
+/** `result` with `persist` as its durable output instead of the one the real step derived. */
+function persisting(result: StepResult, persist: PersistUpdate | null): StepResult {
+  return { state: result.state, outputs: { ...result.outputs, persist } };
+}
+
+/** `result` without the hard state in what it asks to write (the log write, if any, stays). */
+function withoutHardState(result: StepResult): StepResult {
+  const p = result.outputs.persist;
+  if (p === null || p.hardState === null) return result;
+  return persisting(result, p.logWrite === null ? null : { hardState: null, logWrite: p.logWrite });
+}
+
+/**
+ * A node that writes its hard state only when its term changes: a vote cast in a term it already knew
+ * (after refusing another candidate, or hearing from the leader) stays in memory, so after a crash it can
+ * vote again in that term.
+ */
+const voteNotPersisted: StepFn = (state, input) => {
+  const result = step(state, input);
+  const hard = result.outputs.persist?.hardState;
+  return hard != null && hard.currentTerm === state.currentTerm ? withoutHardState(result) : result;
+};
+
+/**
+ * A node that writes its hard state only when its vote changes: a newer term adopted with the same vote
+ * (a candidate timing out again, a follower that had not voted hearing of a newer term) stays in memory,
+ * so after a crash the node is back in an older term.
+ */
+const termPersistedWithVoteOnly: StepFn = (state, input) => {
+  const result = step(state, input);
+  const hard = result.outputs.persist?.hardState;
+  return hard != null && hard.votedFor === state.votedFor ? withoutHardState(result) : result;
+};
+
+/** A node whose `Restart` gives it `changes` and writes them to disk as if they were its durable state. */
+function restartWith(changes: (booted: NodeState) => Partial<Pick<NodeState, 'currentTerm' | 'votedFor'>>): StepFn {
+  return (state, input) => {
+    const result = step(state, input);
+    if (input.type !== 'Restart') return result;
+    const booted = updateNode(result.state, changes(result.state));
+    const currentTerm = booted.currentTerm;
+    const votedFor = booted.votedFor;
+    if (currentTerm === result.state.currentTerm && votedFor === result.state.votedFor) return result;
+    return { state: booted, outputs: { ...result.outputs, persist: { hardState: { currentTerm, votedFor }, logWrite: null } } };
+  };
+}
+
+/**
+ * A node that clears its vote when it boots and saves that, as if a vote only mattered to the incarnation
+ * that cast it: what it writes matches what it holds, but it can vote for a second candidate in a term it
+ * already voted in.
+ */
+const restartClearsVote: StepFn = restartWith(() => ({ votedFor: null }));
+
+/**
+ * A node that takes its term from its last log entry when it boots (and saves it), instead of from its
+ * hard state: a node whose latest terms left no entry comes back in an older term.
+ */
+const restartTermFromLog: StepFn = restartWith((booted) =>
+  booted.log.lastTerm < booted.currentTerm ? { currentTerm: booted.log.lastTerm, votedFor: null } : {},
+);
+
+/**
+ * A follower that caps its commit index by the length of its own log instead of by the last entry the
+ * request carried: when its log runs on past that entry with entries the leader does not hold (a stale
+ * suffix behind a matching prefix), it commits them.
+ */
+const commitByLogLength: StepFn = (state, input) => {
+  const result = step(state, input);
+  if (input.type !== 'HandleAppendEntriesRequest' || result.outputs.notEnabled !== null) return result;
+  const reply = result.outputs.messages[0];
+  if (reply?.type !== 'AppendEntriesResponse' || !reply.success) return result;
+  const after = result.state;
+  const commitIndex = Math.max(after.commitIndex, Math.min(input.message.commitIndex, after.log.length));
+  if (commitIndex === after.commitIndex) return result;
+  const committed: CommittedEntry[] = [...result.outputs.committed];
+  for (let index = after.commitIndex + 1; index <= commitIndex; index++) {
+    const entry = after.log.entry(index);
+    if (entry !== undefined) committed.push({ index, term: entry.term, value: entry.value });
+  }
+  return { state: updateNode(after, { commitIndex }), outputs: { ...result.outputs, committed } };
+};
+
 /** Every defect, by name. */
 export const DEFECTS: Readonly<Record<DefectName, Defect>> = {
   'double-vote': { name: 'double-vote', breaks: 'a server votes at most once per term', step: doubleVote },
@@ -147,6 +237,31 @@ export const DEFECTS: Readonly<Record<DefectName, Defect>> = {
     name: 'overcount-match',
     breaks: "a leader's matchIndex for a follower is the last index the follower confirmed, no more",
     step: overcountMatch,
+  },
+  'vote-not-persisted': {
+    name: 'vote-not-persisted',
+    breaks: 'a vote is written to disk before it is sent, also when the term does not change',
+    step: voteNotPersisted,
+  },
+  'term-persisted-with-vote-only': {
+    name: 'term-persisted-with-vote-only',
+    breaks: 'a newer term is written to disk before it is acted on, also when the vote does not change',
+    step: termPersistedWithVoteOnly,
+  },
+  'restart-clears-vote': {
+    name: 'restart-clears-vote',
+    breaks: 'a node comes back from a crash with the vote it cast in its term, and votes at most once per term',
+    step: restartClearsVote,
+  },
+  'restart-term-from-log': {
+    name: 'restart-term-from-log',
+    breaks: "a node comes back from a crash with the term on its disk, never an older one (its last entry's)",
+    step: restartTermFromLog,
+  },
+  'commit-by-log-length': {
+    name: 'commit-by-log-length',
+    breaks: 'a follower commits only up to the last entry the leader sent it, never into a stale suffix of its own log',
+    step: commitByLogLength,
   },
 };
 

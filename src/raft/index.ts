@@ -101,9 +101,12 @@ export {
   LeaderCompleteness,
   LogMatching,
   StateMachineSafety,
+  nodeTypeProblem,
   TypeOK,
   violations,
 } from './invariants.js';
+export { IncrementalInvariants } from './incremental-invariants.js';
+export type { ViolatedInvariant } from './incremental-invariants.js';
 export type { RaftConfig } from './config.js';
 export {
   DEFAULT_ELECTION_TIMEOUT_MS,
@@ -112,6 +115,8 @@ export {
   RaftConfigError,
   validateConfig,
 } from './config.js';
+export type { DurableCluster, DurableClusterStepResult, Disks, PersistedState } from './persistence.js';
+export { applyPersist, bootFromDisk, diskOf, durableClusterStep, holdsNode, persistedOf } from './persistence.js';
 export { DEFECTS, DEFECT_NAMES } from './defects.js';
 export type { Defect, DefectName } from './defects.js';
 export { canonicalJson, compareText } from './canonical.js';

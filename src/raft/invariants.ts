@@ -67,28 +67,9 @@ export function TypeOK(snapshot: ClusterSnapshot): InvariantResult {
   const servers = new Set(snapshot.servers);
   const missing = snapshot.servers.find((id) => snapshot.nodes[id] === undefined);
   if (missing !== undefined) return violated('TypeOK', `member ${missing} has no state`);
-  for (const [id, s] of members(snapshot)) {
-    if (!isNat(s.currentTerm)) return violated('TypeOK', `${id}.currentTerm is ${s.currentTerm}, not a natural`);
-    if (!['Follower', 'Candidate', 'Leader'].includes(s.role)) return violated('TypeOK', `${id}.role is ${String(s.role)}`);
-    if (s.votedFor !== null && !servers.has(s.votedFor)) {
-      return violated('TypeOK', `${id}.votedFor is ${s.votedFor}, neither Nil nor a member`);
-    }
-    if (!isNat(s.commitIndex)) return violated('TypeOK', `${id}.commitIndex is ${s.commitIndex}, not a natural`);
-    const entries = s.log.toArray();
-    const badEntry = entries.findIndex((e) => !isNat(e.term) || typeof e.value !== 'string');
-    if (badEntry >= 0) return violated('TypeOK', `${id}.log[${badEntry + 1}] is ${JSON.stringify(entries[badEntry])}`);
-    const stranger = s.votesGranted.find((v) => !servers.has(v));
-    if (stranger !== undefined) return violated('TypeOK', `${id}.votesGranted contains ${stranger}, not a member`);
-    for (const peer of snapshot.servers) {
-      const next = s.nextIndex[peer];
-      const match = s.matchIndex[peer];
-      if (next === undefined || !isNat(next) || next < 1) {
-        return violated('TypeOK', `${id}.nextIndex[${peer}] is ${String(next)}, not a natural >= 1`);
-      }
-      if (match === undefined || !isNat(match)) {
-        return violated('TypeOK', `${id}.matchIndex[${peer}] is ${String(match)}, not a natural`);
-      }
-    }
+  for (const [, s] of members(snapshot)) {
+    const problem = nodeTypeProblem(servers, snapshot.servers, s);
+    if (problem !== null) return violated('TypeOK', problem);
   }
   for (const { message: m, count } of bagEntries(snapshot.messages)) {
     const what = formatMessage(m);
@@ -101,6 +82,38 @@ export function TypeOK(snapshot: ClusterSnapshot): InvariantResult {
     }
   }
   return holds('TypeOK');
+}
+
+/**
+ * `TypeOK` for one server's variables: what is wrong with them, or null. `memberSet` is the spec's `Server`
+ * as a set, `servers` the same in order. With `passed`, an earlier state of the same server known to pass,
+ * a field still holding the very object it held then is not looked at again, nor are the log entries the
+ * two logs share: the incremental checker's way of looking only at what a step changed.
+ */
+export function nodeTypeProblem(memberSet: ReadonlySet<NodeId>, servers: readonly NodeId[], s: NodeState, passed?: NodeState): string | null {
+  const id = s.id;
+  if (!isNat(s.currentTerm)) return `${id}.currentTerm is ${s.currentTerm}, not a natural`;
+  if (s.role !== 'Follower' && s.role !== 'Candidate' && s.role !== 'Leader') return `${id}.role is ${String(s.role)}`;
+  if (s.votedFor !== null && !memberSet.has(s.votedFor)) return `${id}.votedFor is ${s.votedFor}, neither Nil nor a member`;
+  if (!isNat(s.commitIndex)) return `${id}.commitIndex is ${s.commitIndex}, not a natural`;
+  if (passed?.log !== s.log) {
+    for (let i = passed === undefined ? 1 : passed.log.commonPrefixLength(s.log) + 1; i <= s.log.length; i++) {
+      const e = s.log.entry(i)!;
+      if (!isNat(e.term) || typeof e.value !== 'string') return `${id}.log[${i}] is ${JSON.stringify(e)}`;
+    }
+  }
+  if (passed?.votesGranted !== s.votesGranted) {
+    const stranger = s.votesGranted.find((v) => !memberSet.has(v));
+    if (stranger !== undefined) return `${id}.votesGranted contains ${stranger}, not a member`;
+  }
+  if (passed?.nextIndex === s.nextIndex && passed.matchIndex === s.matchIndex) return null;
+  for (const peer of servers) {
+    const next = s.nextIndex[peer];
+    const match = s.matchIndex[peer];
+    if (next === undefined || !isNat(next) || next < 1) return `${id}.nextIndex[${peer}] is ${String(next)}, not a natural >= 1`;
+    if (match === undefined || !isNat(match)) return `${id}.matchIndex[${peer}] is ${String(match)}, not a natural`;
+  }
+  return null;
 }
 
 /** `ElectionSafety`: at most one server is Leader in any given term. */

@@ -31,11 +31,15 @@ export interface ScenarioProfile {
   readonly maxClients: number;
   readonly maxOpsPerClient: number;
   readonly keys: number;
-  /** Pin parameters of crash faults instead of drawing them (a targeted profile). */
+  /** The network's duplication rate outside fault windows, drawn from these (default 0 or 0.01). */
+  readonly duplicateRates?: readonly number[];
+  /** Pin parameters of faults instead of drawing them (a targeted profile). */
   readonly pin?: {
     readonly target?: NodeTarget;
     readonly landed?: boolean;
     readonly write?: 'vote' | 'append' | 'any';
+    /** The shape of every partition. */
+    readonly shape?: PartitionShape;
     /** Faults start no later than this (default: any time before the heal). */
     readonly latestStartMs?: number;
   };
@@ -118,6 +122,21 @@ export const PROFILES = {
     maxOpsPerClient: 8,
     keys: 1,
   },
+  'stale-suffix': {
+    name: 'stale-suffix',
+    description:
+      "3 nodes; the leader is cut off while clients keep writing to it (entries only it holds, behind a prefix the others share) and rejoins under a new leader over a network that duplicates messages, so the new leader's probes back up past the prefix",
+    nodes: [3],
+    healAtMs: 2500,
+    maxFaults: 8,
+    weights: { partition: 4, 'delay-spike': 1 },
+    downMs: { min: 1, max: 400 },
+    maxClients: 3,
+    maxOpsPerClient: 8,
+    keys: 2,
+    duplicateRates: [0.1, 0.3],
+    pin: { shape: 'isolate-leader' },
+  },
 } as const satisfies Record<string, ScenarioProfile>;
 
 /** A profile name. */
@@ -144,7 +163,13 @@ export function fault(kind: Fault['kind'], p: ScenarioProfile): fc.Arbitrary<Fau
   const forMs = fc.integer({ min: 10, max: 600 });
   const downMs = fc.integer({ min: p.downMs.min, max: p.downMs.max });
   const arbs: { readonly [K in Fault['kind']]: fc.Arbitrary<Extract<Fault, { kind: K }>> } = {
-    partition: fc.record({ kind: fc.constant('partition'), shape: partitionShape, atMs, forMs, pick: fc.nat(999) }),
+    partition: fc.record({
+      kind: fc.constant('partition'),
+      shape: p.pin?.shape !== undefined ? fc.constant(p.pin.shape) : partitionShape,
+      atMs,
+      forMs,
+      pick: fc.nat(999),
+    }),
     crash: fc.record({ kind: fc.constant('crash'), target, atMs, downMs }),
     'crash-mid-write': fc.record({
       kind: fc.constant('crash-mid-write'),
@@ -214,7 +239,7 @@ export function scenario(p: ScenarioProfile, options: { nodes?: number } = {}): 
     network: fc.record({
       latency: fc.constant(LAN_LATENCY),
       lossRate: fc.constantFrom(0, 0.01),
-      duplicateRate: fc.constantFrom(0, 0.01),
+      duplicateRate: fc.constantFrom(...(p.duplicateRates ?? [0, 0.01])),
     }),
     disk: fc.constant(SSD_WRITE),
     maxDrift: fc.constantFrom(0, 0.05, 0.1),

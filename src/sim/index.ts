@@ -13,8 +13,13 @@ export { describeLatency, latencySampler, meanLatency, sampleLatency } from './l
 export type { Sampler } from './latency.js';
 export { describeFault } from './faults.js';
 export type { SimOptions } from './simulator.js';
-export { simulate } from './simulator.js';
+export { DEFAULT_MAX_ELECTIONS_AFTER_HEAL, simulate } from './simulator.js';
+export type { InvariantCheck, MonitorOptions } from './monitor.js';
 export type { SimResult, SimStats, Violation } from './result.js';
+export type { DurabilityCheck, DurabilityOptions, DurabilityViolation } from './durability.js';
+export { DURABILITY_CHECKS, DurabilityMonitor } from './durability.js';
+export type { RegressionSeed } from './regressions.js';
+export { REGRESSION_SEEDS } from './regressions.js';
 export type { ProfileName, ScenarioProfile } from './arbitraries.js';
 export { clientPlan, clientWorkload, fault, faultSchedule, nodeTarget, PROFILE_NAMES, PROFILES, scenario, scenarioAt } from './arbitraries.js';
 export type { PropertyOutcome, PropertyRun, PropertyTotals } from './property.js';

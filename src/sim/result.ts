@@ -11,6 +11,8 @@ import type { Operation } from '../lin/history.js';
 export type Violation =
   /** A TS mirror of a spec invariant broke after a step (`name` is the spec's operator name). */
   | { readonly kind: 'invariant'; readonly name: string; readonly message: string; readonly atMs: number; readonly event: number }
+  /** A check of what a node keeps on disk broke (`name` is a check of `src/sim/durability.ts`). */
+  | { readonly kind: 'durability'; readonly name: string; readonly message: string; readonly atMs: number; readonly event: number }
   /** Two replicas applied different commands at the same log index (StateMachineSafety as the KV sees it). */
   | { readonly kind: 'applied-agreement'; readonly message: string; readonly atMs: number; readonly event: number }
   /** The client history has no linearization. */
@@ -36,6 +38,8 @@ export interface SimStats {
   duplicated: number;
   /** `BecomeLeader` steps. */
   elections: number;
+  /** Elections started (`Timeout` steps) after the faults stopped. */
+  electionsAfterHeal: number;
   maxTerm: number;
   /** Highest commit index any node reached. */
   maxCommit: number;

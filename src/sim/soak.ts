@@ -6,9 +6,44 @@
  *
  * @module
  */
-import { PROFILES, scenarioAt, type ProfileName } from './arbitraries.js';
+import { PROFILE_NAMES, PROFILES, scenarioAt, type ProfileName } from './arbitraries.js';
 import { formatFailure } from './report.js';
 import { simulate } from './simulator.js';
+
+/** A named soak: what `npm run soak -- --plan <name>` runs unless told otherwise. */
+export interface SoakPlan {
+  readonly name: string;
+  /** One line for `--help`. */
+  readonly description: string;
+  readonly steps: number;
+  readonly profiles: readonly ProfileName[];
+  /** Start from a fresh random seed (printed) instead of seed 1, so each run explores new schedules. */
+  readonly freshSeed: boolean;
+}
+
+/**
+ * The soak plans. `nightly` rotates through every profile (a test holds it to that as profiles are added)
+ * from a fresh seed, long enough to run each profile's schedules by the hundred thousand.
+ */
+export const SOAK_PLANS = {
+  quick: {
+    name: 'quick',
+    description: 'every profile in turn from seed 1, 1,000,000 steps (about 2,500 schedules, seconds)',
+    steps: 1_000_000,
+    profiles: PROFILE_NAMES,
+    freshSeed: false,
+  },
+  nightly: {
+    name: 'nightly',
+    description: 'every profile in turn from a fresh seed, 1,000,000,000 steps (about 2,600,000 schedules, half an hour to an hour)',
+    steps: 1_000_000_000,
+    profiles: PROFILE_NAMES,
+    freshSeed: true,
+  },
+} as const satisfies Record<string, SoakPlan>;
+
+/** A soak plan's name. */
+export type SoakPlanName = keyof typeof SOAK_PLANS;
 
 /** Soak settings. */
 export interface SoakOptions {
@@ -28,6 +63,8 @@ export interface SoakOptions {
 export interface SoakProgress {
   steps: number;
   schedules: number;
+  /** Schedules run per profile. */
+  schedulesByProfile: Partial<Record<ProfileName, number>>;
   violations: number;
   elapsedMs: number;
   delivered: number;
@@ -50,7 +87,7 @@ const YIELD_EVERY_MS = 100;
 /** Run the soak; progress through the callback, stopping between schedules when the signal aborts. */
 export async function runSoak(o: SoakOptions): Promise<SoakResult> {
   const started = performance.now();
-  const p: SoakProgress = { steps: 0, schedules: 0, violations: 0, elapsedMs: 0, delivered: 0, elections: 0, crashes: 0, opsOk: 0 };
+  const p: SoakProgress = { steps: 0, schedules: 0, schedulesByProfile: {}, violations: 0, elapsedMs: 0, delivered: 0, elections: 0, crashes: 0, opsOk: 0 };
   let lastReport = started;
   let lastYield = started;
   const every = o.progressEveryMs ?? 2000;
@@ -60,11 +97,13 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       lastYield = performance.now();
     }
     if (o.signal?.aborted) return { ...p, failure: null, timedOut: false, interrupted: true };
-    const profile = PROFILES[o.profiles[k % o.profiles.length]!];
+    const name = o.profiles[k % o.profiles.length]!;
+    const profile = PROFILES[name];
     const seed = (o.seed + k) % 2 ** 31;
     const scenario = scenarioAt(profile, seed);
     const r = simulate(scenario);
     p.schedules++;
+    p.schedulesByProfile[name] = (p.schedulesByProfile[name] ?? 0) + 1;
     p.steps += r.stats.events;
     p.delivered += r.stats.delivered;
     p.elections += r.stats.elections;
@@ -78,7 +117,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     }
     if (o.onProgress && now - lastReport >= every) {
       lastReport = now;
-      o.onProgress({ ...p });
+      o.onProgress({ ...p, schedulesByProfile: { ...p.schedulesByProfile } });
     }
     if (o.timeLimitMs && p.elapsedMs > o.timeLimitMs) return { ...p, failure: null, timedOut: true, interrupted: false };
   }

@@ -33,6 +33,14 @@ const expected: Record<DefectName, Partial<Record<'raft' | 'quorum-safety', Catc
   'minority-quorum': { raft: { check: 'enabledness', action: 'BecomeLeader' }, 'quorum-safety': { check: 'enabledness', action: 'BecomeLeader' } },
   'skip-consistency-check': { raft: { check: 'replay', action: 'HandleAppendEntriesRequest', scenario: 'leader-backs-up' } },
   'overcount-match': { raft: { check: 'replay', action: 'HandleAppendEntriesResponse', scenario: 'commit-learned' } },
+  // Persistence: replay restarts a node from what its core asked to persist, so a write left out shows at
+  // the node's next restart, in the scenario built to restart it right after that write.
+  'vote-not-persisted': { raft: { check: 'replay', action: 'Restart', scenario: 'restart-after-known-term-vote' } },
+  'term-persisted-with-vote-only': { raft: { check: 'replay', action: 'Restart', scenario: 'restart-after-term-only-change' } },
+  'restart-clears-vote': { raft: { check: 'replay', action: 'Restart', scenario: 'restart-mid-election' } },
+  'restart-term-from-log': { raft: { check: 'replay', action: 'Restart', scenario: 'restart-after-term-only-change' } },
+  // Only the guided three-term scenario has a follower with a stale suffix behind a matching prefix.
+  'commit-by-log-length': { raft: { check: 'replay', action: 'HandleAppendEntriesRequest', scenario: 'stale-suffix-behind-prefix' } },
 };
 
 function expectCaught(report: ProtocolReport, want: Catch, defect: string): void {

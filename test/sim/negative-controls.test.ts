@@ -15,12 +15,22 @@ interface Control {
   readonly expected: RegExp;
 }
 
+// The durability checks (src/sim/durability.ts) run beside the invariant mirrors, so a core that votes twice
+// or forgets its vote on a restart is now caught where it does so, before any second leader takes office.
 const CONTROLS: Control[] = [
-  { defect: 'double-vote', profile: 'elections', budget: 300, expected: /ElectionSafety|LeaderCompleteness|StateMachineSafety|LogMatching/ },
+  { defect: 'double-vote', profile: 'elections', budget: 300, expected: /OneVotePerTerm|ElectionSafety|LeaderCompleteness|StateMachineSafety|LogMatching/ },
   { defect: 'skip-log-check', profile: 'partitions', budget: 300, expected: /LeaderCompleteness|StateMachineSafety|LogMatching/ },
   { defect: 'commit-old-term', profile: 'figure8', budget: 2000, expected: /LeaderCompleteness|StateMachineSafety|AppliedAgreement/ },
-  { defect: 'volatile-voted-for', profile: 'elections', budget: 2000, expected: /ElectionSafety|LeaderCompleteness|StateMachineSafety|LogMatching/ },
+  { defect: 'volatile-voted-for', profile: 'elections', budget: 2000, expected: /DurableStateMatches|ElectionSafety|LeaderCompleteness|StateMachineSafety|LogMatching/ },
   { defect: 'commit-index-regress', profile: 'elections', budget: 300, expected: /CommitIndexMonotonic/ },
+  // Persistence: each caught by the durability check that states what it breaks.
+  { defect: 'vote-not-persisted', profile: 'elections', budget: 300, expected: /^DurableStateMatches violated: .* votes for s\d+ in term \d+, but what it asked to persist holds a vote for nobody/ },
+  { defect: 'term-persisted-with-vote-only', profile: 'elections', budget: 300, expected: /^DurableStateMatches violated: .* is in term \d+, but what it asked to persist holds term \d+/ },
+  { defect: 'restart-clears-vote', profile: 'crashes', budget: 300, expected: /^OneVotePerTerm violated: / },
+  { defect: 'restart-term-from-log', profile: 'elections', budget: 300, expected: /^TermMonotonicAcrossRestarts violated: / },
+  // Long logs: only the stale-suffix profile leaves a deposed leader with entries nobody else holds and
+  // duplicates the new leader's probes so they back up past the prefix both logs share.
+  { defect: 'commit-by-log-length', profile: 'stale-suffix', budget: 1000, expected: /^StateMachineSafety violated: / },
   { defect: 'apply-retries-twice', profile: 'network', budget: 500, expected: /not linearizable/ },
 ];
 

@@ -146,7 +146,7 @@ describe('npm run sim -- --scenario: a valid file', () => {
   it('round trip of a violation: same exit 1, same violation, and the replay command names the file', async () => {
     const first = await sim(['--seed', '1', '--profile', 'elections', '--defect', 'double-vote', '--json']);
     expect(first.code).toBe(ExitCode.CHECK_FAILED);
-    expect((JSON.parse(first.out) as { violation: { kind: string; name: string } }).violation).toMatchObject({ kind: 'invariant', name: 'ElectionSafety' });
+    expect((JSON.parse(first.out) as { violation: { kind: string; name: string } }).violation).toMatchObject({ kind: 'durability', name: 'OneVotePerTerm' });
     const saved = file(first.out);
     expect(await sim(['--scenario', saved, '--defect', 'double-vote', '--json'])).toEqual(first);
     const replay = await sim(['--scenario', saved, '--defect', 'double-vote', '--quiet']);

@@ -179,7 +179,8 @@ describe('npm run sim', () => {
   });
 
   it('exits 1 with the violation and the replay command under a defect, and 2 for a bad option', async () => {
-    // Seed 1 of the elections profile: the real core passes, the double-vote defect elects two leaders.
+    // Seed 1 of the elections profile: the real core passes; the double-vote defect is caught by the durability
+    // checks the moment a candidate grants a second vote in the term it voted for itself.
     const argv = ['--seed', '1', '--profile', 'elections', '--quiet'];
     const real = await sim(argv);
     expect(real.code).toBe(ExitCode.OK);
@@ -187,7 +188,8 @@ describe('npm run sim', () => {
     const broken = await sim([...argv, '--defect', 'double-vote']);
     expect(broken.code).toBe(ExitCode.CHECK_FAILED);
     expect(broken.err).toBe(
-      'result: VIOLATION (invariant)\nElectionSafety violated: s1 and s2 are both Leader in term 2\n' +
+      'result: VIOLATION (durability)\nOneVotePerTerm violated: after HandleRequestVoteRequest(s1, s2, RequestVoteRequest s2->s1 t2 last=1/1), ' +
+        's1 votes for s2 in term 2, but its disk already recorded a vote for s1 in that term\n' +
         'replay: npm run sim -- --profile elections --seed 1 --defect double-vote\n',
     );
     expect(await sim(['--profile', 'nope'])).toEqual({

@@ -7,6 +7,10 @@
  * equal the trace's next state in every spec variable. `action` (the label) and `commitHistory` (a
  * history variable) are not compared.
  *
+ * Each node has a disk, kept as the accumulation of the `persist` outputs of its steps, and a `Restart`
+ * brings the node back from that disk, not from its memory (`durableClusterStep`): a core that forgets to
+ * ask for its vote or its term to be written diverges at the next restart of that node.
+ *
  * @module
  */
 import {
@@ -15,10 +19,11 @@ import {
   bagEntries,
   canonicalJson,
   checkStep,
-  clusterStep,
   type CommitHistory,
   type ClusterSnapshot,
   DEFECTS,
+  type DurableCluster,
+  durableClusterStep,
   EMPTY_HISTORY,
   formatLabel,
   handleInputFor,
@@ -42,7 +47,7 @@ import { RAFT_SCENARIO_MODEL, RAFT_SIMULATION_MODEL, RAFT_TOUR_MODEL, SCENARIO_G
 export interface RaftTypes {
   readonly state: SpecState;
   readonly label: ActionLabel;
-  readonly impl: ClusterSnapshot;
+  readonly impl: DurableCluster;
   readonly prepared: PreparedState;
   readonly bounds: RaftBounds;
   readonly core: StepFn;
@@ -119,9 +124,10 @@ export const RAFT_DEFINITION: ProtocolDefinition<RaftTypes> = {
   labelKey: raftLabelKey,
   stateKey: (state) => canonicalJson(state),
 
+  // A cluster put in a spec state has lost nothing: every disk holds its node.
   implementation: clusterFromSpecState,
   step(cluster, label, core) {
-    const result = clusterStep(cluster, label, core);
+    const result = durableClusterStep(cluster, label, core);
     return result.notEnabled !== null ? { refused: result.notEnabled.reason } : { impl: result.cluster };
   },
   prepare: prepareExpected,

@@ -99,6 +99,17 @@ function isFresh(cluster: ClusterSnapshot, label: ActionLabel): boolean {
   return receiver !== undefined && label.message.term >= receiver.currentTerm;
 }
 
+/**
+ * The action a schedule step takes in `cluster`: one of the enabled actions of the step's kind (modulo
+ * their number), or of any kind when none of that kind is enabled (a wasted step explores nothing).
+ */
+export function chooseAction(cluster: ClusterSnapshot, c: Choice, values: readonly string[]): ActionLabel | undefined {
+  const enabled = enabledActions(cluster, values);
+  const ofKind = enabled.filter((l) => (c.kind === 'deliverFresh' ? kindOf(l) === 'deliver' && isFresh(cluster, l) : kindOf(l) === c.kind));
+  const options = ofKind.length > 0 ? ofKind : enabled;
+  return options[c.pick % Math.max(options.length, 1)];
+}
+
 /** What a run did, for assertions that the generator explores something worthwhile. */
 export interface RunStats {
   steps: number;
@@ -128,13 +139,7 @@ export function runSchedule(
   const transcript: string[] = [];
   const stats: RunStats = { steps: 0, leadersElected: 0, maxTerm: 0, maxCommit: 0, truncations: 0 };
   for (const c of schedule) {
-    const enabled = enabledActions(cluster, values);
-    const ofKind = enabled.filter((l) =>
-      c.kind === 'deliverFresh' ? kindOf(l) === 'deliver' && isFresh(cluster, l) : kindOf(l) === c.kind,
-    );
-    // When nothing of the wanted kind is enabled, any enabled action will do: a wasted step explores nothing.
-    const options = ofKind.length > 0 ? ofKind : enabled;
-    const label = options[c.pick % Math.max(options.length, 1)];
+    const label = chooseAction(cluster, c, values);
     if (label === undefined) continue;
     const before = cluster;
     const r = clusterStep(before, label, stepFn);
