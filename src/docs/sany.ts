@@ -13,11 +13,13 @@
  * @module
  */
 import { existsSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { ExitCode, WorkbenchError } from '../errors.js';
 import { parseSanyDiagnostics } from '../tlc/result.js';
-import { collectOutput } from '../process/child.js';
+import { type CollectedOutput, collectOutput } from '../process/child.js';
 import type { JavaRuntime } from '../tlc/toolchain.js';
 
 /** A source range as SANY reports it: 1-based lines and columns, both ends inclusive. */
@@ -147,8 +149,25 @@ export async function loadSpecScope(modulePath: string, toolchain: SanyToolchain
     throw new WorkbenchError(`The module ${module} does not exist.`, ExitCode.SPEC_ERROR, 'Fix the @module directive of the config that names it.');
   }
   const dir = dirname(module);
-  const java = (args: readonly string[]) =>
-    collectOutput({ command: toolchain.java.command, args: ['-cp', toolchain.jar, ...args], cwd: dir, ...(toolchain.signal ? { signal: toolchain.signal } : {}) });
+  // SANY copies the standard modules out of its jar into java.io.tmpdir: a folder of its own keeps two
+  // concurrent runs from reading each other's half-written copies (see tlcCommand).
+  const modules = await mkdtemp(join(tmpdir(), 'workbench-sany-'));
+  try {
+    return await parseScope(module, dir, (args: readonly string[]) =>
+      collectOutput({
+        command: toolchain.java.command,
+        args: [`-Djava.io.tmpdir=${modules}`, '-cp', toolchain.jar, ...args],
+        cwd: dir,
+        scratch: [modules],
+        ...(toolchain.signal ? { signal: toolchain.signal } : {}),
+      }),
+    toolchain);
+  } finally {
+    await rm(modules, { recursive: true, force: true });
+  }
+}
+
+async function parseScope(module: string, dir: string, java: (args: readonly string[]) => Promise<CollectedOutput>, toolchain: SanyToolchain): Promise<SpecScope> {
   const out = await java(['tla2sany.xml.XMLExporter', '-o', module]);
   if (out.spawnError) {
     throw new WorkbenchError(`Could not start Java to run SANY (${out.spawnError.code}: ${out.spawnError.message}).`, ExitCode.ENVIRONMENT, 'Install Java >= 11 or set JAVA_HOME.');

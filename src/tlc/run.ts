@@ -68,6 +68,10 @@ export function tlcCommand(options: TlcRunOptions, metadir: string): string[] {
   const workers = options.workers === 'auto' ? availableParallelism() : (options.workers ?? 1);
   return [
     options.toolchain.java.command,
+    // TLC copies the standard modules (TLC.tla, Naturals.tla, ...) out of its jar into java.io.tmpdir and
+    // parses them from there; with the shared /tmp, a run starting beside another could read a file the
+    // other was still writing, a spurious parse error. Each run's own metadir keeps them apart.
+    `-Djava.io.tmpdir=${metadir}`,
     '-XX:+UseParallelGC',
     ...(options.heap ? [`-Xmx${options.heap}`] : []),
     ...(options.jvmOptions ?? []),
