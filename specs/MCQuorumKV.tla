@@ -5,6 +5,9 @@ EXTENDS QuorumKV, TLC
 
 CONSTANTS n1, n2, n3, n4
 
+\* Two nodes (the trace tour's small model).
+Nodes2 == {n1, n2}
+Walk2 == <<n1, n2>>
 \* Three nodes, all home replicas of the key (N = 3).
 Nodes3 == {n1, n2, n3}
 Walk3 == <<n1, n2, n3>>

@@ -166,7 +166,8 @@ Read(c, i) ==
 (* what the coordinator does with an answer depends only on the answer.                             *)
 
 \* A replica stores a version (a fallback keeps it as a hint); its acknowledgement reaches the
-\* coordinator, which acknowledges the write to the client once it counts enough of them.
+\* coordinator, which acknowledges the write to the client once it counts enough of them. The label
+\* names `repair`: a write's Put and a read repair's Put of one version between two nodes may both be in flight.
 Replicate(m, answered) ==
     /\ m \in msgs /\ m.type = "Put" /\ CanTalk(m.from, m.to)
     /\ answered \in (IF Lossy /\ ~m.repair THEN BOOLEAN ELSE {~m.repair})
@@ -182,7 +183,7 @@ Replicate(m, answered) ==
                                                               !.status = IF Acked(Cardinality(w.acks \cup {m.to})) THEN "acked" ELSE "pending"]]
        ELSE UNCHANGED writes
     /\ UNCHANGED <<clock, up, side, splits, crashes, reads, seen>>
-    /\ action' = [name |-> "Replicate", node |-> m.to, peer |-> m.from, value |-> m.ver.val, answered |-> answered]
+    /\ action' = [name |-> "Replicate", node |-> m.to, peer |-> m.from, value |-> m.ver.val, repair |-> m.repair, answered |-> answered]
 
 \* A replica answers a read with what it holds (a fallback holds no versions of the key, only hints);
 \* with R answers the read returns, and read repair sends the merged versions to a replica that
@@ -203,12 +204,13 @@ Answer(m, answered) ==
     /\ UNCHANGED <<store, hints, clock, up, side, splits, crashes, writes, seen>>
     /\ action' = [name |-> "Answer", node |-> m.to, peer |-> m.from, read |-> m.read, answered |-> answered]
 
+\* The label names the message lost (several may travel between two nodes).
 DropMessage(m) ==
     /\ Lossy
     /\ m \in msgs
     /\ msgs' = msgs \ {m}
     /\ UNCHANGED <<store, hints, clock, up, side, splits, crashes, writes, reads, seen>>
-    /\ action' = [name |-> "DropMessage", node |-> m.to, peer |-> m.from]
+    /\ action' = [name |-> "DropMessage", node |-> m.to, peer |-> m.from, message |-> m]
 
 -----------------------------------------------------------------------------
 (* Reconciliation. *)

@@ -6,13 +6,14 @@
  * @module
  */
 import { HASH_RING } from '../definitions/hash-ring/definition.js';
+import { QUORUM_KV } from '../definitions/quorum-kv/definition.js';
 import { QUORUM_SAFETY } from '../definitions/quorum-safety/definition.js';
 import { RAFT } from '../definitions/raft/definition.js';
 import { ExitCode, WorkbenchError } from '../errors.js';
 import type { Protocol } from './protocol.js';
 
 /** Every protocol, in the order reports list them. */
-export const PROTOCOLS: readonly Protocol[] = [RAFT, QUORUM_SAFETY, HASH_RING];
+export const PROTOCOLS: readonly Protocol[] = [RAFT, QUORUM_SAFETY, HASH_RING, QUORUM_KV];
 
 /** Picks protocols by name from `registry`; an unknown name is a usage error listing the known ones. */
 export function selectProtocols(names: readonly string[], registry: readonly Protocol[] = PROTOCOLS): Protocol[] {

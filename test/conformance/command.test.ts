@@ -21,7 +21,7 @@ describe('npm run conformance', () => {
     const r = await run('--help');
     expect(r.code).toBe(ExitCode.OK);
     expect(r.stdout).toMatch(/--defect <name>.*double-vote/s);
-    expect(r.stdout).toMatch(/--protocol <name>.*raft, quorum-safety, hash-ring/);
+    expect(r.stdout).toMatch(/--protocol <name>.*raft, quorum-safety, hash-ring, quorum-kv/);
   });
 
   it('a conforming folder: exit 0, every scenario replayed, coverage printed', async () => {
@@ -37,7 +37,7 @@ describe('npm run conformance', () => {
   it('the whole corpus: a block per protocol; --protocol keeps one and says what it left out', async () => {
     const all = await run();
     expect(all.code).toBe(ExitCode.OK);
-    expect(all.stdout.match(/^== /gm)).toHaveLength(3);
+    expect(all.stdout.match(/^== /gm)).toHaveLength(4);
     expect(all.stdout).toMatch(/^== hash-ring: specs\/HashRing\.tla against the consistent-hashing ring of src\/ring$/m);
     expect(all.stdout).toMatch(/^== quorum-safety: .*refinement mapping$/m);
     const one = await run('--protocol', 'quorum-safety');
@@ -67,7 +67,7 @@ describe('npm run conformance', () => {
 
   it.each([
     [['--defect', 'gremlins'], /Unknown defect "gremlins". Known defects: double-vote, skip-log-check, commit-old-term, volatile-voted-for/],
-    [['--protocol', 'paxos'], /No protocol named "paxos".\n {2}Known protocols: raft, quorum-safety, hash-ring/],
+    [['--protocol', 'paxos'], /No protocol named "paxos".\n {2}Known protocols: raft, quorum-safety, hash-ring, quorum-kv/],
     [['--context', 'many'], /--context must be an integer >= 0, not "many"/],
     [['--nope'], /Unknown option '--nope'/],
     [['no/such/folder'], /No trace file or folder no\/such\/folder/],

@@ -23,19 +23,19 @@ beforeAll(async () => {
 
 describe('the committed corpus (traces/)', () => {
   it('holds traces of every protocol, nothing skipped', () => {
-    expect(report.protocols.map((p) => p.protocol)).toEqual(['raft', 'quorum-safety', 'hash-ring']);
+    expect(report.protocols.map((p) => p.protocol)).toEqual(['raft', 'quorum-safety', 'hash-ring', 'quorum-kv']);
     expect(report.skipped).toEqual([]);
     expect(of('raft').traces).toBeGreaterThan(100);
     expect(of('quorum-safety').traces).toBeGreaterThan(100);
     expect(of('hash-ring').traces).toBeGreaterThanOrEqual(40);
   });
 
-  it.each(['raft', 'quorum-safety', 'hash-ring'])('%s replays with 0 divergences', (name) => {
+  it.each(['raft', 'quorum-safety', 'hash-ring', 'quorum-kv'])('%s replays with 0 divergences', (name) => {
     expect(of(name).divergences.map(formatDivergence)).toEqual([]);
     expect(of(name).stepsMatched).toBe(of(name).steps);
   });
 
-  it.each(['raft', 'quorum-safety', 'hash-ring'])('%s replays every action of its vocabulary', (name) => {
+  it.each(['raft', 'quorum-safety', 'hash-ring', 'quorum-kv'])('%s replays every action of its vocabulary', (name) => {
     const protocol = PROTOCOLS.find((p) => p.name === name);
     expect(of(name).coverage.missingActions).toEqual([]);
     expect(of(name).coverage.actions.map((a) => a.name)).toEqual(protocol?.actions);
@@ -46,6 +46,7 @@ describe('the committed corpus (traces/)', () => {
     ['raft', 'MCRaftTraceTour', 601, 996],
     ['quorum-safety', 'MCQuorumTraceTour', 421, 1312],
     ['hash-ring', 'MCHashRingTraceTour', 159, 612],
+    ['quorum-kv', 'MCQuorumKVTraceTour', 355, 672],
   ])("%s covers every state and every edge of its tour model's state graph", (name, model, states, edges) => {
     const tour = of(name).coverage.models.find((m) => m.model === model);
     expect(tour?.graph).toMatchObject({ states, edges });
@@ -53,7 +54,7 @@ describe('the committed corpus (traces/)', () => {
     expect(tour?.edges).toBe(edges);
   });
 
-  it.each(['raft', 'quorum-safety', 'hash-ring'])('%s: the implementation enables exactly the steps the spec enables in every state of the tour graph', (name) => {
+  it.each(['raft', 'quorum-safety', 'hash-ring', 'quorum-kv'])('%s: the implementation enables exactly the steps the spec enables in every state of the tour graph', (name) => {
     expect(of(name).enabledness).toHaveLength(1);
     expect(of(name).enabledness[0]?.mismatches).toEqual([]);
     expect(of(name).enabledness[0]?.states).toBeGreaterThan(100);

@@ -7,6 +7,7 @@ import { type ConformanceReport, loadCorpus, type ProtocolReport, runConformance
 import { REPO_ROOT } from '../../src/paths.js';
 import { PROTOCOLS } from '../../src/protocol/registry.js';
 import { DEFECTS, type DefectName } from '../../src/raft/defects.js';
+import { KV_DEFECTS } from '../../src/quorum-kv/index.js';
 import { RING_DEFECTS } from '../../src/ring/index.js';
 
 const corpus = loadCorpus([join(REPO_ROOT, 'traces')], REPO_ROOT, { registry: PROTOCOLS });
@@ -72,7 +73,7 @@ describe('defective cores are caught by conformance, in each protocol whose spec
     expect(report.protocols.map((p) => p.protocol).sort()).toEqual(Object.keys(wanted).sort());
     for (const p of report.protocols) expectCaught(p, wanted[p.protocol as keyof typeof wanted] as Catch, defect);
     // A protocol without the defect is named, not silently passed.
-    expect([...report.withoutDefect].sort()).toEqual(['raft', 'quorum-safety', 'hash-ring'].filter((n) => !(n in wanted)).sort());
+    expect([...report.withoutDefect].sort()).toEqual(['raft', 'quorum-safety', 'hash-ring', 'quorum-kv'].filter((n) => !(n in wanted)).sort());
   });
 });
 
@@ -90,11 +91,39 @@ describe("the hash ring's defective cores are caught by replay, at the step that
   it.each(Object.entries(ringDefects))('%s', async (defect, want) => {
     const report = await runConformance(await corpus, PROTOCOLS, { defect });
     expect(report.protocols.map((p) => p.protocol)).toEqual(['hash-ring']);
-    expect([...report.withoutDefect].sort()).toEqual(['quorum-safety', 'raft']);
+    expect([...report.withoutDefect].sort()).toEqual(['quorum-kv', 'quorum-safety', 'raft']);
     const ring = report.protocols[0]!;
     expect(ring.divergences.length).toBeGreaterThan(0);
     // The first divergence of each trace is at the action whose rule the defect breaks, in the variable it feeds.
     expect(new Set(ring.divergences.map((d) => d.action.replace(/\(.*$/, '')))).toEqual(new Set([want.action]));
     for (const d of ring.divergences) for (const diff of d.differences) expect(diff.path).toMatch(want.path);
+  });
+});
+
+describe("the quorum store's defective cores are caught by replay, at the step that exercises the broken rule", () => {
+  const kvDefects = {
+    // Two concurrent versions in the CP/VV tour: last-write-wins keeps one where the vectors keep both, or
+    // drops the newer write of a node that had seen the other.
+    'lww-where-vv': { actions: ['Replicate', 'Write', 'AntiEntropy'], path: /^store\[n\d\]$/ },
+    // W = 2 in both models: the coordinator's own ack already acknowledges the write.
+    'ack-short-of-w': { actions: ['Write'], path: /^writes\[v\d\]$/ },
+    // The random walks hold R = 2 reads whose coordinator and replica disagree.
+    'read-skips-version-compare': { actions: ['Answer'], path: /^(reads\[\d\]|msgs\[Put .* repair\])$/ },
+  } as const;
+
+  it('every defect of the store is listed here', () => {
+    expect(Object.keys(kvDefects).sort()).toEqual(Object.keys(KV_DEFECTS).sort());
+  });
+
+  it.each(Object.entries(kvDefects))('%s', async (defect, want) => {
+    const report = await runConformance(await corpus, PROTOCOLS, { defect });
+    expect(report.protocols.map((p) => p.protocol)).toEqual(['quorum-kv']);
+    const kv = report.protocols[0]!;
+    expect(kv.divergences.length).toBeGreaterThan(0);
+    for (const d of kv.divergences) {
+      expect(want.actions).toContain(d.action.replace(/\(.*$/, ''));
+      expect(d.differences.length).toBeGreaterThan(0);
+      for (const diff of d.differences) expect(diff.path).toMatch(want.path);
+    }
   });
 });

@@ -19,7 +19,7 @@ function importsOf(file: string): string[] {
 }
 
 /** Protocol-specific code, by protocol: its core and its definition(s). */
-const PROTOCOL_FOLDERS = ['raft/', 'definitions/raft/', 'definitions/quorum-safety/', 'ring/', 'definitions/hash-ring/'];
+const PROTOCOL_FOLDERS = ['raft/', 'definitions/raft/', 'definitions/quorum-safety/', 'ring/', 'definitions/hash-ring/', 'quorum-kv/', 'definitions/quorum-kv/'];
 
 /** Files allowed to import them, with why. */
 const ALLOWED: readonly (readonly [RegExp, string])[] = [
@@ -27,6 +27,8 @@ const ALLOWED: readonly (readonly [RegExp, string])[] = [
   [/^definitions\/(raft|quorum-safety)\//, "the definitions of Raft and of quorum safety (a refinement onto the Raft core)"],
   [/^ring\//, "the ring's own modules"],
   [/^definitions\/hash-ring\//, "the hash ring's definition"],
+  [/^quorum-kv\//, "the quorum store's own modules (a key's config comes from the ring)"],
+  [/^definitions\/quorum-kv\//, "the quorum store's definition"],
   [/^(cli|bench)\/ring\.ts$/, "the ring's command and its benchmark (the ring is also a library)"],
   [/^protocol\/registry\.ts$/, 'the registry'],
   [/^(sim|kv|storage)\//, "what is built on the Raft core: the simulator, the KV service, durable storage"],
@@ -44,7 +46,7 @@ describe('the pipeline is protocol-generic', () => {
   });
 
   it('the scan sees imports (a negative control: the registry does import the definitions)', () => {
-    expect(importsOf(join(SRC, 'protocol', 'registry.ts')).filter((i) => i.startsWith('definitions/'))).toHaveLength(3);
+    expect(importsOf(join(SRC, 'protocol', 'registry.ts')).filter((i) => i.startsWith('definitions/'))).toHaveLength(4);
     expect(importsOf(join(SRC, 'sim', 'monitor.ts')).some((i) => i.startsWith('raft/'))).toBe(true);
   });
 });

@@ -1,0 +1,29 @@
+/**
+ * The quorum-replicated store of `specs/QuorumKV.tla`: a pure core for one key (`step(node, input)`),
+ * its reconciliation rules, a deterministic cluster driver that performs the spec's actions, the
+ * deliberately broken cores, and a key's config from a hash-ring layout.
+ *
+ * @module
+ */
+export type * from './types.js';
+export { type CoreRules, type KVCore, KV_CORE, SPEC_RULES, freshNode, makeCore } from './node.js';
+export { byHint, byValue, covering, descends, newerLWW, newestLWW, maximalVV, reconcile, sameVersions, versionKey, versionSet } from './versions.js';
+export { hintFor, homeReplicas, reachableTargets, sloppyTargets } from './targets.js';
+export { KV_DEFECTS, type KVDefect } from './defects.js';
+export { type Quorums, configForKey } from './ring-config.js';
+export {
+  type Cluster,
+  type ClusterConfig,
+  type ClusterStep,
+  type InFlight,
+  type KVAction,
+  type ReadRecord,
+  type ReadStatus,
+  type WriteRecord,
+  type WriteStatus,
+  canTalk,
+  durableOf,
+  initialCluster,
+  messageKey,
+  perform,
+} from './cluster.js';
