@@ -10,6 +10,7 @@
  */
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
+import { benchLin, formatLinReport, type LinFigures } from '../bench/lin.js';
 import { benchReplay, type ReplayThroughputFigures } from '../bench/replay.js';
 import {
   BENCH_MODEL,
@@ -47,6 +48,10 @@ Suites (default: all, each in a fresh process):
           keys moved by a join and a leave against 1/(n+1) and 1/n (goal: within 10 %), lookups/s
           and bytes per vnode next to the hashring package, rendezvous and jump hashing; an SVG chart
           (bench/ring-imbalance.svg)
+  lin     the linearizability checker on the corpus of bench/lin/corpus.json (Jepsen-etcd-shaped
+          registers, multi-key KV histories): per history the verdict, configurations explored,
+          time and explanation time, next to the same search without its reductions (Porcupine's
+          algorithm) and the previous checker; histories left unknown although a part fails (goal 0)
 
 Options:
   --reps <n>   runs of each kind per suite (default 3)
@@ -56,7 +61,7 @@ Options:
 The suites run the tsc build in .cache/build/ (compiled by the npm script): the code as it ships.`;
 
 /** The benchmark suites, in the order they run. */
-export const SUITES = ['tlc', 'replay', 'sim', 'ring'] as const;
+export const SUITES = ['tlc', 'replay', 'sim', 'ring', 'lin'] as const;
 /** One suite's name. */
 export type Suite = (typeof SUITES)[number];
 
@@ -73,7 +78,8 @@ export type SuiteFigures =
   | { readonly suite: 'tlc'; readonly figures: TlcOverheadFigures }
   | { readonly suite: 'replay'; readonly figures: ReplayThroughputFigures }
   | { readonly suite: 'sim'; readonly figures: SimFigures }
-  | { readonly suite: 'ring'; readonly figures: RingFigures };
+  | { readonly suite: 'ring'; readonly figures: RingFigures }
+  | { readonly suite: 'lin'; readonly figures: LinFigures };
 
 /** Where the command writes; injected so tests can capture it. */
 export interface BenchIo {
@@ -116,6 +122,8 @@ async function measure(suite: Suite, reps: number, io: BenchIo): Promise<SuiteFi
     case 'ring':
       io.stderr('  ring: measuring balance, movement and lookups ...\n');
       return { suite, figures: benchRing(reps, join(REPO_ROOT, 'bench', 'ring-imbalance.svg')) };
+    case 'lin':
+      return { suite, figures: benchLin({ repetitions: reps, progress: (line) => io.stderr(`  lin: ${line}\n`) }) };
     default:
       return unreachable(suite, 'bench suite');
   }
@@ -187,6 +195,8 @@ export function renderSuite(result: SuiteFigures, reps: number): string {
     }
     case 'ring':
       return renderRing(result.figures);
+    case 'lin':
+      return formatLinReport(result.figures);
     default:
       return unreachable(result, 'bench figures');
   }

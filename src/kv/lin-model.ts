@@ -31,6 +31,7 @@ export const kvModel: Model<RegisterState, KvOp, KvResult> = {
       .exhaustive();
   },
   key: (state) => (state === null ? '\u0000' : state),
+  inputKey: (input) => JSON.stringify(input.type === 'cas' ? [input.type, input.key, input.expected, input.value] : input.type === 'put' ? [input.type, input.key, input.value] : [input.type, input.key]),
   partition(ops: readonly Operation<KvOp, KvResult>[]) {
     const byKey = new Map<string, Operation<KvOp, KvResult>[]>();
     for (const o of ops) {

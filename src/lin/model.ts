@@ -22,14 +22,23 @@ export interface Model<S, I, O> {
    * and the effect is the one the operation would have in `state`.
    */
   step(state: S, input: I, output: O | undefined): S | Impossible;
-  /** A string equal for equal states (the memo key). */
+  /** A string equal for equal states. The search interns states by it, once per transition it computes. */
   key(state: S): string;
+  /**
+   * A string equal exactly when two inputs are equal (optional). With it, timed-out operations with equal
+   * inputs are interchangeable, and the search tries them in one order only (see `checker.ts`); a key that
+   * calls two different inputs equal makes the search unsound.
+   */
+  inputKey?(input: I): string;
   /**
    * Split a history into independent sub-histories (for a key-value store, one per key). Linearizability
    * is compositional (Herlihy and Wing), so checking each part alone is exact and far cheaper.
    */
   partition?(ops: readonly Operation<I, O>[]): { readonly name: string; readonly ops: Operation<I, O>[] }[];
-  /** True when the operation can never change the state (a read): the explainer may drop it soundly. */
+  /**
+   * True when the operation can never change the state (a read): the explainer may drop it soundly. With an
+   * unknown `output` (a timed-out read) the operation constrains nothing, and the search leaves it out.
+   */
   readOnly(input: I, output: O | undefined): boolean;
   /** `put(x, 1)`, for explanations. */
   describeInput(input: I): string;
