@@ -23,6 +23,7 @@ import {
   type SimThroughputSummary,
 } from '../bench/sim.js';
 import { benchRing, type RingFigures } from '../bench/ring.js';
+import { benchQuorum, type QuorumFigures, renderQuorumTable } from '../bench/quorum.js';
 import { measureTlcOverhead, type TlcOverheadFigures } from '../bench/tlc-overhead.js';
 import { unreachable } from '../exhaustive.js';
 import { ExitCode, WorkbenchError } from '../errors.js';
@@ -52,6 +53,11 @@ Suites (default: all, each in a fresh process):
           registers, multi-key KV histories): per history the verdict, configurations explored,
           time and explanation time, next to the same search without its reductions (Porcupine's
           algorithm) and the previous checker; histories left unknown although a part fails (goal 0)
+  quorum  the quorum store's CAP/PACELC table (src/quorum-kv simulator, virtual time): N = 3 and 5,
+          (R, W) majority/1-1/1-N/N-1, CP and AP, LWW and VV under one seeded partition: writes
+          accepted and reads answered during it, stale reads, lost acknowledged writes, convergence
+          after the heal, non-linearizable CP histories; read and write latency p50/p99 without a
+          partition; an SVG chart (bench/quorum-cap.svg)
 
 Options:
   --reps <n>   runs of each kind per suite (default 3)
@@ -61,7 +67,7 @@ Options:
 The suites run the tsc build in .cache/build/ (compiled by the npm script): the code as it ships.`;
 
 /** The benchmark suites, in the order they run. */
-export const SUITES = ['tlc', 'replay', 'sim', 'ring', 'lin'] as const;
+export const SUITES = ['tlc', 'replay', 'sim', 'ring', 'lin', 'quorum'] as const;
 /** One suite's name. */
 export type Suite = (typeof SUITES)[number];
 
@@ -79,7 +85,8 @@ export type SuiteFigures =
   | { readonly suite: 'replay'; readonly figures: ReplayThroughputFigures }
   | { readonly suite: 'sim'; readonly figures: SimFigures }
   | { readonly suite: 'ring'; readonly figures: RingFigures }
-  | { readonly suite: 'lin'; readonly figures: LinFigures };
+  | { readonly suite: 'lin'; readonly figures: LinFigures }
+  | { readonly suite: 'quorum'; readonly figures: QuorumFigures };
 
 /** Where the command writes; injected so tests can capture it. */
 export interface BenchIo {
@@ -124,6 +131,8 @@ async function measure(suite: Suite, reps: number, io: BenchIo): Promise<SuiteFi
       return { suite, figures: benchRing(reps, join(REPO_ROOT, 'bench', 'ring-imbalance.svg')) };
     case 'lin':
       return { suite, figures: benchLin({ repetitions: reps, progress: (line) => io.stderr(`  lin: ${line}\n`) }) };
+    case 'quorum':
+      return { suite, figures: benchQuorum(join(REPO_ROOT, 'bench', 'quorum-cap.svg'), (line) => io.stderr(`  quorum: ${line}\n`)) };
     default:
       return unreachable(suite, 'bench suite');
   }
@@ -197,6 +206,8 @@ export function renderSuite(result: SuiteFigures, reps: number): string {
       return renderRing(result.figures);
     case 'lin':
       return formatLinReport(result.figures);
+    case 'quorum':
+      return renderQuorumTable(result.figures);
     default:
       return unreachable(result, 'bench figures');
   }

@@ -1,7 +1,7 @@
 /**
  * The quorum-replicated store of `specs/QuorumKV.tla`: a pure core for one key (`step(node, input)`),
  * its reconciliation rules, a deterministic cluster driver that performs the spec's actions, the
- * deliberately broken cores, and a key's config from a hash-ring layout.
+ * deliberately broken cores, a key's config from a hash-ring layout, a timed simulator and its checkers.
  *
  * @module
  */
@@ -27,3 +27,36 @@ export {
   messageKey,
   perform,
 } from './cluster.js';
+export {
+  type ClientOp,
+  type FaultSchedule,
+  type KvSimOptions,
+  type KvSimRun,
+  type NodeClock,
+  type OpOutcome,
+  type ReadOp,
+  type ScheduleShape,
+  type WriteOp,
+  DEFAULT_SHAPE,
+  DEFAULT_SIM,
+  generateSchedule,
+  kvSimCommand,
+  runKvSim,
+  simConfig,
+} from './sim.js';
+export {
+  type Claims,
+  type FigureOptions,
+  type KvFigures,
+  type LinVerdict,
+  type StaleRead,
+  claimsOf,
+  covers,
+  figuresOf,
+  linearizability,
+  lostAckedWrites,
+  registerHistory,
+  registerModel,
+  staleReads,
+  violations,
+} from './checkers.js';

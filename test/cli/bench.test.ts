@@ -23,7 +23,7 @@ describe('npm run bench', () => {
     const r = await runBench(['--help']);
     expect(r.code).toBe(ExitCode.OK);
     expect(r.stdout).toMatch(/^Usage: npm run bench/);
-    for (const suite of ['tlc', 'replay', 'sim', 'ring', 'lin']) expect(r.stdout).toMatch(new RegExp(`^  ${suite} `, 'm'));
+    for (const suite of ['tlc', 'replay', 'sim', 'ring', 'lin', 'quorum']) expect(r.stdout).toMatch(new RegExp(`^  ${suite} `, 'm'));
   });
 
   it('bad input is one message and exit 2', async () => {
@@ -35,7 +35,7 @@ describe('npm run bench', () => {
     expect(await runBench(['speed'])).toEqual({
       code: ExitCode.USAGE,
       stdout: '',
-      stderr: 'bench: Unknown bench suite speed.\n  Known suites: tlc, replay, sim, ring, lin.\n',
+      stderr: 'bench: Unknown bench suite speed.\n  Known suites: tlc, replay, sim, ring, lin, quorum.\n',
     });
     expect((await runBench(['--frob'])).stderr).toMatch(/^bench: Unknown option '--frob'/);
   });

@@ -30,6 +30,7 @@ const ALLOWED: readonly (readonly [RegExp, string])[] = [
   [/^quorum-kv\//, "the quorum store's own modules (a key's config comes from the ring)"],
   [/^definitions\/quorum-kv\//, "the quorum store's definition"],
   [/^(cli|bench)\/ring\.ts$/, "the ring's command and its benchmark (the ring is also a library)"],
+  [/^(cli\/kv-sim|bench\/quorum)\.ts$/, "the quorum store simulator's command and the CAP/PACELC benchmark built on it"],
   [/^protocol\/registry\.ts$/, 'the registry'],
   [/^(sim|kv|storage)\//, "what is built on the Raft core: the simulator, the KV service, durable storage"],
   [/^cli\/(sim|soak)\.ts$/, "the simulator's commands"],

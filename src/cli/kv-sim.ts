@@ -1,0 +1,153 @@
+/**
+ * `npm run kv-sim`: replays one seeded run of the quorum store's simulator (src/quorum-kv/sim.ts) and
+ * prints its history summary and the checker figures; exit 1 when a property the spec claims for that
+ * configuration is violated.
+ *
+ * @module
+ */
+import { ExitCode } from '../errors.js';
+import { type KvFigures, claimsOf, figuresOf, violations } from '../quorum-kv/checkers.js';
+import { DEFAULT_SHAPE, DEFAULT_SIM, type KvSimOptions, type KvSimRun, kvSimCommand, runKvSim, simConfig } from '../quorum-kv/sim.js';
+import { KV_DEFECTS } from '../quorum-kv/defects.js';
+import type { Mode, Resolution } from '../quorum-kv/types.js';
+import { commandLine, runCommand } from './args.js';
+import type { Command } from './main.js';
+
+const HELP = `Usage: npm run kv-sim -- [--seed S] [--mode CP|AP] [--resolution LWW|VV] [--n N] [--r R] [--w W]
+                         [--nodes K] [--clients C] [--workload-ms T] [--quiet-ms T] [--max-offset-ms T] [--defect NAME] [--json]
+
+Simulates one key of the quorum store (specs/QuorumKV.tla, its core src/quorum-kv) in virtual time:
+latency and message loss, a partition that splits and heals, a crash and restart, drifting LWW clocks,
+hinted handoff, anti-entropy and read repair; the faults are drawn from the seed. Clients write unique
+values and read with a timeout. Then the checkers judge the run: stale reads (NoStaleRead), lost
+acknowledged writes after the heal and a quiet period (NoLostAckedWrite), siblings per read, time to
+convergence after the heal, availability during the partition, and (CP) linearizability as a register.
+
+Options:
+  --seed <s>            the run's seed (default 1)
+  --mode <m>            CP (strict quorums) or AP (sloppy quorums, hinted handoff) (default CP)
+  --resolution <r>      LWW (last write wins by clock) or VV (version vectors, siblings) (default VV)
+  --n, --r, --w <k>     replication factor, read and write quorums (default 3, 2, 2)
+  --nodes <k>           cluster size; more than N places the key on a hash ring (default N, AP: N + 2)
+  --clients <c>         sequential clients (default ${DEFAULT_SIM.clients})
+  --workload-ms <t>     clients start operations until t (default ${DEFAULT_SIM.workloadMs})
+  --quiet-ms <t>        repair-only time after the heal and the workload (default ${DEFAULT_SIM.quietMs})
+  --max-offset-ms <t>   clock offsets are drawn from 0..t ms (default ${DEFAULT_SHAPE.maxOffsetMs})
+  --defect <name>       run a deliberately broken core (${Object.keys(KV_DEFECTS).join(', ')})
+  --json                print the run (history, schedule, final replicas) and the figures as JSON
+  -h, --help            this help
+
+The spec claims NoLostAckedWrite with version vectors, and NoStaleRead for CP with version vectors and
+R + W > N; the other figures (LWW's losses, AP's stale reads) are measured, not claimed.
+Exit codes: 0 no claimed property violated, 1 a claimed property violated, 2 usage error.`;
+
+const cli = commandLine('kv-sim');
+
+function integer(name: string, raw: string, min: number, max: number): number {
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw cli.usage(`--${name} must be an integer in ${min}..${max}, not "${raw}".`);
+  return n;
+}
+
+/** The simulator options a command line asks for. */
+export function kvSimOptions(argv: readonly string[]): { readonly options: KvSimOptions; readonly json: boolean } | 'help' {
+  const { values } = cli.parse(argv, {
+    options: {
+      seed: { type: 'string', default: '1' },
+      mode: { type: 'string', default: 'CP' },
+      resolution: { type: 'string', default: 'VV' },
+      n: { type: 'string', default: '3' },
+      r: { type: 'string', default: '2' },
+      w: { type: 'string', default: '2' },
+      nodes: { type: 'string' },
+      clients: { type: 'string', default: String(DEFAULT_SIM.clients) },
+      'workload-ms': { type: 'string', default: String(DEFAULT_SIM.workloadMs) },
+      'quiet-ms': { type: 'string', default: String(DEFAULT_SIM.quietMs) },
+      'max-offset-ms': { type: 'string', default: String(DEFAULT_SHAPE.maxOffsetMs) },
+      defect: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) return 'help';
+  if (values.mode !== 'CP' && values.mode !== 'AP') throw cli.usage(`--mode must be CP or AP, not "${values.mode}".`);
+  if (values.resolution !== 'LWW' && values.resolution !== 'VV') throw cli.usage(`--resolution must be LWW or VV, not "${values.resolution}".`);
+  const mode: Mode = values.mode;
+  const resolution: Resolution = values.resolution;
+  const n = integer('n', values.n, 1, 9);
+  const r = integer('r', values.r, 1, n);
+  const w = integer('w', values.w, 1, n);
+  const nodes = values.nodes === undefined ? (mode === 'AP' ? n + 2 : n) : integer('nodes', values.nodes, n, 16);
+  const options: KvSimOptions = {
+    ...DEFAULT_SIM,
+    seed: integer('seed', values.seed, -(2 ** 31), 2 ** 31 - 1),
+    mode,
+    resolution,
+    n,
+    r,
+    w,
+    nodes,
+    clients: integer('clients', values.clients, 1, 32),
+    workloadMs: integer('workload-ms', values['workload-ms'], 1, 600_000),
+    quietMs: integer('quiet-ms', values['quiet-ms'], 1, 600_000),
+    ...(values.defect === undefined ? {} : { defect: values.defect }),
+    shape: { ...DEFAULT_SHAPE, maxOffsetMs: integer('max-offset-ms', values['max-offset-ms'], 0, 60_000) },
+  };
+  simConfig(options);
+  if (values.defect !== undefined && KV_DEFECTS[values.defect] === undefined) throw cli.usage(`--defect: no defective core named "${values.defect}" (known: ${Object.keys(KV_DEFECTS).join(', ')}).`);
+  return { options, json: values.json };
+}
+
+const pct = (part: number, whole: number) => (whole === 0 ? 'n/a' : `${((100 * part) / whole).toFixed(1)} %`);
+
+/** The run and its figures as text. */
+export function renderKvSim(run: KvSimRun, figures: KvFigures, broken: readonly string[]): string {
+  const { config, schedule } = run;
+  const claims = claimsOf(config);
+  const p = schedule.partition;
+  const lines = [
+    `${config.mode} ${config.resolution}, N = ${config.n}, R = ${config.r}, W = ${config.w}; walk ${config.walk.join(' ')} (home ${config.walk.slice(0, config.n).join(' ')})`,
+    `faults: ${p === null ? 'no partition' : `split {${p.side.join(', ')}} from the rest at ${p.startMs.toFixed(1)} ms, heal at ${p.healMs.toFixed(1)} ms`}; ` +
+      `${schedule.crashes.map((c) => `${c.node} down ${c.atMs.toFixed(1)}..${c.restartMs.toFixed(1)} ms`).join(', ') || 'no crash'}; loss ${(100 * schedule.lossRate).toFixed(1)} %`,
+    `clocks: ${Object.entries(schedule.clocks).map(([node, c]) => `${node} +${c.offsetMs.toFixed(1)} ms x${c.rate.toFixed(3)}`).join(', ')}`,
+    `run: ${run.endMs.toFixed(1)} ms virtual, ${run.stats.events} events, ${run.stats.messages} messages (${run.stats.lost} lost), ${run.stats.coreSteps} core steps`,
+    '',
+    `writes: ${figures.writes}, acknowledged ${figures.writesAcked} (${pct(figures.writesAcked, figures.writes)})`,
+    `reads:  ${figures.reads}, answered ${figures.readsAnswered} (${pct(figures.readsAnswered, figures.reads)})`,
+    figures.partition === null
+      ? 'during the partition: no partition'
+      : `during the partition: writes accepted ${pct(figures.partition.writesAcked, figures.partition.writes)} of ${figures.partition.writes}, reads answered ${pct(figures.partition.readsAnswered, figures.partition.reads)} of ${figures.partition.reads}`,
+    `stale reads: ${figures.staleReads}${claims.noStaleRead ? ' (NoStaleRead claimed)' : ' (not claimed for this configuration)'}`,
+    `lost acknowledged writes: ${figures.lostAckedWrites}${figures.lostAckedWrites > 0 ? ` (${figures.lostValues.join(', ')})` : ''}${claims.noLostAckedWrite ? ' (NoLostAckedWrite claimed)' : ' (not claimed for LWW)'}`,
+    `siblings per read: max ${figures.maxSiblings}, mean ${figures.meanSiblings.toFixed(2)}`,
+    `convergence: ${figures.convergenceMs === null ? 'the home replicas never agreed' : `${figures.convergenceMs.toFixed(1)} ms after ${run.convergeFromMs.toFixed(1)} ms (heal or end of workload)`}`,
+    `linearizable as a register: ${figures.linearizable}`,
+    '',
+    broken.length === 0 ? 'No claimed property violated.' : `VIOLATED:\n${broken.map((b) => `  ${b}`).join('\n')}`,
+    `replay: ${kvSimCommand(run.options)}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+export const kvSimCommandLine: Command = (argv, io) =>
+  runCommand('kv-sim', io.stderr, () => {
+    let parsed: ReturnType<typeof kvSimOptions>;
+    try {
+      parsed = kvSimOptions(argv);
+    } catch (error) {
+      if (error instanceof RangeError) throw cli.usage(`${error.message}.`);
+      throw error;
+    }
+    if (parsed === 'help') {
+      io.stdout(`${HELP}\n`);
+      return ExitCode.OK;
+    }
+    const run = runKvSim(parsed.options);
+    const figures = figuresOf(run, { lin: true });
+    const broken = violations(run, figures);
+    if (parsed.json) {
+      const { core: _core, ...options } = run.options;
+      io.stdout(`${JSON.stringify({ ...run, options, figures, violations: broken }, null, 2)}\n`);
+    } else io.stdout(renderKvSim(run, figures, broken));
+    return broken.length === 0 ? ExitCode.OK : ExitCode.CHECK_FAILED;
+  });
