@@ -1,5 +1,5 @@
 ------------------------------ MODULE Workload ------------------------------
-\* A benchmark workload for the TLC wrapper: Mod^3 states (2,744,000 at Mod = 140, about 20 s on
+\* A benchmark workload for the TLC wrapper: Mod^3 states (6,859,000 at Mod = 190, about 18 s on
 \* 2 cores), long enough that JVM start-up does not dominate and that the run-to-run spread of a
 \* shared machine stays below the 5 % the overhead goal must resolve.
 EXTENDS Naturals

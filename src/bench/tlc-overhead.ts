@@ -11,6 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TlcRunOptions, runTlc, tlcCommand } from '../tlc/run.js';
+import { Rng } from '../sim/rng.js';
 import { median } from './stats.js';
 
 /** Figures of one overhead measurement. */
@@ -26,14 +27,51 @@ export interface TlcOverheadFigures {
   readonly ratio: number;
   /** (ratio - 1) in percent; the goal is <= 5. */
   readonly overheadPercent: number;
-  /** (slowest - fastest) / median of the raw runs, in percent: the noise the ratio is read against. */
+  /** Interquartile range / median of the raw runs, in percent: the noise the ratio is read against. */
   readonly rawSpreadPercent: number;
   readonly wrapperSpreadPercent: number;
+  /** A 95 % bootstrap interval of the ratio of medians. */
+  readonly ratioInterval: readonly [number, number];
+  /** `met`: the interval lies at or below 1.05; `missed`: above it; `unresolved`: it straddles 1.05. */
+  readonly verdict: 'met' | 'missed' | 'unresolved';
 }
 
-/** (max - min) / median, in percent. */
+/** The goal: the wrapper costs at most 5 % on top of TLC. */
+export const OVERHEAD_GOAL_RATIO = 1.05;
+
+/** The q-quantile of sorted values, interpolating between neighbours. */
+function quantile(sorted: readonly number[], q: number): number {
+  const at = (sorted.length - 1) * q;
+  const low = Math.floor(at);
+  const high = Math.ceil(at);
+  return sorted[low]! + (sorted[high]! - sorted[low]!) * (at - low);
+}
+
+/**
+ * Interquartile range over the median, in percent. Unlike (slowest - fastest) it does not let one
+ * run disturbed by a neighbour decide the figure, as it does not decide the median either.
+ */
 export function spreadPercent(runs: readonly number[]): number {
-  return ((Math.max(...runs) - Math.min(...runs)) / median(runs)) * 100;
+  const sorted = [...runs].sort((a, b) => a - b);
+  return ((quantile(sorted, 0.75) - quantile(sorted, 0.25)) / median(runs)) * 100;
+}
+
+/**
+ * A 95 % percentile-bootstrap interval of median(wrapped) / median(raw): both samples resampled with
+ * replacement, `resamples` times, from a fixed seed (the same runs give the same interval).
+ */
+export function ratioInterval(raw: readonly number[], wrapped: readonly number[], resamples = 4000, seed = 1): [number, number] {
+  const rng = new Rng(seed);
+  const resample = (xs: readonly number[]) => Array.from(xs, () => xs[rng.int(xs.length)]!);
+  const ratios = Array.from({ length: resamples }, () => median(resample(wrapped)) / median(resample(raw))).sort((a, b) => a - b);
+  return [quantile(ratios, 0.025), quantile(ratios, 0.975)];
+}
+
+/** Whether an interval of the ratio shows the goal met, missed, or neither. */
+export function overheadVerdict([low, high]: readonly [number, number]): TlcOverheadFigures['verdict'] {
+  if (high <= OVERHEAD_GOAL_RATIO) return 'met';
+  if (low > OVERHEAD_GOAL_RATIO) return 'missed';
+  return 'unresolved';
 }
 
 async function timeRawTlc(options: TlcRunOptions): Promise<number> {
@@ -74,6 +112,7 @@ export async function measureTlcOverhead(
   const rawMedianMs = median(raw);
   const wrapperMedianMs = median(wrapped);
   const ratio = wrapperMedianMs / rawMedianMs;
+  const interval = ratioInterval(raw, wrapped);
   return {
     model: options.config ?? options.module,
     repetitions,
@@ -86,5 +125,7 @@ export async function measureTlcOverhead(
     overheadPercent: (ratio - 1) * 100,
     rawSpreadPercent: spreadPercent(raw),
     wrapperSpreadPercent: spreadPercent(wrapped),
+    ratioInterval: interval,
+    verdict: overheadVerdict(interval),
   };
 }
