@@ -102,13 +102,13 @@ describe("the hash ring's defective cores are caught by replay, at the step that
 
 describe("the quorum store's defective cores are caught by replay, at the step that exercises the broken rule", () => {
   const kvDefects = {
-    // Two concurrent versions in the CP/VV tour: last-write-wins keeps one where the vectors keep both, or
-    // drops the newer write of a node that had seen the other.
-    'lww-where-vv': { actions: ['Replicate', 'Write', 'AntiEntropy'], path: /^store\[n\d\]$/ },
+    // Two concurrent versions: last-write-wins keeps one where the vectors keep both (in a store, or in the
+    // result of the siblings-read scenario's read), or drops the newer write of a node that had seen the other.
+    'lww-where-vv': { actions: ['Replicate', 'Write', 'AntiEntropy', 'Answer'], path: /^(store\[n\d\]|reads\[\d\]|msgs\[Put .* repair\])$/ },
     // W = 2 in both models: the coordinator's own ack already acknowledges the write.
     'ack-short-of-w': { actions: ['Write'], path: /^writes\[v\d\]$/ },
-    // The random walks hold R = 2 reads whose coordinator and replica disagree.
-    'read-skips-version-compare': { actions: ['Answer'], path: /^(reads\[\d\]|msgs\[Put .* repair\])$/ },
+    // The read-drops-superseded scenario, and R = 2 reads of the random walks whose coordinator and replica disagree.
+    'read-skips-version-compare': { actions: ['Answer'], path: /^(reads\[\d\]|msgs\[Put .* repair\])$/, scenario: 'read-drops-superseded' },
   } as const;
 
   it('every defect of the store is listed here', () => {
@@ -120,6 +120,8 @@ describe("the quorum store's defective cores are caught by replay, at the step t
     expect(report.protocols.map((p) => p.protocol)).toEqual(['quorum-kv']);
     const kv = report.protocols[0]!;
     expect(kv.divergences.length).toBeGreaterThan(0);
+    // A defect a targeted scenario exists for is caught there, not only by the luck of a random walk.
+    if ('scenario' in want) expect(kv.divergences.some((d) => d.file.endsWith(`scenario/${want.scenario}.itf.json`))).toBe(true);
     for (const d of kv.divergences) {
       expect(want.actions).toContain(d.action.replace(/\(.*$/, ''));
       expect(d.differences.length).toBeGreaterThan(0);

@@ -46,6 +46,7 @@ import {
 } from '../../quorum-kv/index.js';
 import { naturalConstant } from '../../tlc/config-constants.js';
 import type { TlaValue } from '../../tla/value.js';
+import type { ScenarioGoal } from '../../trace/models.js';
 import { NoLostAckedWrite, NoStaleRead, TypeOK } from './invariants.js';
 import { constantsFor, kvModel } from './models.js';
 import { COMPARED, type KVLabel, type KVSpecState, clusterOf, kvStateKey, observeCluster, variableTexts } from './state.js';
@@ -69,7 +70,19 @@ export interface QuorumKVTypes {
   readonly history: undefined;
 }
 
-const TRACE_MODELS = [{ ...kvModel('MCQuorumKVTraceSim', 'simulation'), walks: 20 }, kvModel('MCQuorumKVTraceTour', 'tour')];
+const TRACE_MODELS = [{ ...kvModel('MCQuorumKVTraceSim', 'simulation'), walks: 20 }, kvModel('MCQuorumKVTraceScenario', 'scenario'), kvModel('MCQuorumKVTraceTour', 'tour')];
+
+/** Situations each of the spec's properties is about, one targeted trace each (operators of specs/MCQuorumKV.tla). */
+const SCENARIO_GOALS: readonly ScenarioGoal[] = [
+  { name: 'write-acknowledged', description: 'a write reaches W replicas and is acknowledged to its client', operator: 'Not_WriteAcknowledged', kind: 'invariant' },
+  { name: 'siblings-read', description: 'two concurrent writes, and a read that returns both as siblings', operator: 'Not_SiblingsRead', kind: 'invariant' },
+  { name: 'sloppy-write-acknowledged', description: 'during a split a fallback keeps a hint and the write is acknowledged', operator: 'Not_SloppyWriteAcknowledged', kind: 'invariant' },
+  { name: 'hint-handed-off', description: 'a fallback hands a version over to the home replica it stood in for', operator: 'Not_HintHandedOff', kind: 'invariant' },
+  { name: 'read-repaired', description: 'read repair brings a replica that answered with less up to date', operator: 'Not_ReadRepaired', kind: 'invariant' },
+  { name: 'converged-after-heal', description: 'after a split heals, every home replica holds the same two concurrent writes', operator: 'Not_ConvergedAfterHeal', kind: 'invariant' },
+  { name: 'read-drops-superseded', description: "a replica's answer supersedes a version the read held, and the read drops the older one", operator: 'Never_ReadDropsSuperseded', kind: 'property' },
+  { name: 'write-outcome-unknown', description: 'a coordinator crashes before its write is acknowledged', operator: 'Not_WriteOutcomeUnknown', kind: 'invariant' },
+];
 
 const node = (x: TlaValue, path: string): NodeId => nameOf(x, path, 'a node');
 const orNone = (x: TlaValue, path: string): NodeId | null => {
@@ -274,7 +287,7 @@ export const QUORUM_KV_DEFINITION: ProtocolDefinition<QuorumKVTypes> = {
   title: 'specs/QuorumKV.tla against the quorum store core of src/quorum-kv',
   specModules: ['QuorumKV'],
   traceModels: TRACE_MODELS,
-  scenarioGoals: [],
+  scenarioGoals: SCENARIO_GOALS,
   labelVariable: 'action',
   comparedVariables: COMPARED,
   uncomparedVariables: ['action'],
