@@ -12,7 +12,10 @@ import { PROFILE_NAMES, PROFILES, scenarioAt, type ProfileName } from '../sim/ar
 import { describeScenario, replayCommand } from '../sim/report.js';
 import { readScenarioFile } from '../sim/scenario-file.js';
 import type { Scenario } from '../sim/scenario.js';
+import type { InvariantCheck } from '../sim/monitor.js';
 import { simulate } from '../sim/simulator.js';
+
+const INVARIANT_CHECKS: readonly InvariantCheck[] = ['incremental', 'full'];
 import { commandLine } from './args.js';
 
 // The Raft core's deliberately broken versions, as Raft's protocol definition lists them.
@@ -35,6 +38,9 @@ Options:
   --scenario <file>   run the scenario in this JSON file instead of generating one
   --defect <name>     run a deliberately broken Raft core: ${DEFECT_NAMES.join(', ')}
   --kv-defect <name>  run a deliberately broken KV state machine: ${KV_DEFECT_NAMES.join(', ')}
+  --check <how>       how the invariant mirrors are checked after each step: incremental (default:
+                      only what the step changed) or full (every mirror over the whole cluster, the
+                      reference); both report the same violation at the same event
   --verbose           also log every message sent
   --quiet             no event log, only the summary
   --json              print {scenario, violation, stats, history} as JSON (no event log)
@@ -67,6 +73,8 @@ export interface SimCliOptions {
   readonly replay: string;
   readonly defect: string | null;
   readonly kvDefect: KvDefect | null;
+  /** How the monitor checks the invariant mirrors after each step. */
+  readonly check: InvariantCheck;
   readonly verbose: boolean;
   readonly quiet: boolean;
   readonly json: boolean;
@@ -86,6 +94,7 @@ export function parseSimArgs(argv: readonly string[], cwd?: string): SimCliOptio
       scenario: { type: 'string' },
       defect: { type: 'string' },
       'kv-defect': { type: 'string' },
+      check: { type: 'string', default: 'incremental' },
       verbose: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
@@ -103,6 +112,9 @@ export function parseSimArgs(argv: readonly string[], cwd?: string): SimCliOptio
   const kvDefect = values['kv-defect'] ?? null;
   if (kvDefect !== null && !(KV_DEFECT_NAMES as string[]).includes(kvDefect)) {
     throw new WorkbenchError(`Unknown KV defect "${kvDefect}".`, ExitCode.USAGE, `Known KV defects: ${KV_DEFECT_NAMES.join(', ')}.`);
+  }
+  if (!(INVARIANT_CHECKS as readonly string[]).includes(values.check)) {
+    throw new WorkbenchError(`--check must be ${INVARIANT_CHECKS.join(' or ')}, not "${values.check}".`, ExitCode.USAGE);
   }
   if (!/^\d+(:\d+)*$/.test(values.path)) throw new WorkbenchError(`--path must look like 0 or 12:3:0, not "${values.path}".`, ExitCode.USAGE);
   const seed = positiveInt('--seed', values.seed, 2 ** 31 - 1);
@@ -132,6 +144,7 @@ export function parseSimArgs(argv: readonly string[], cwd?: string): SimCliOptio
     replay,
     defect,
     kvDefect: kvDefect as KvDefect | null,
+    check: values.check as InvariantCheck,
     verbose: values.verbose,
     quiet: values.quiet,
     json: values.json,
@@ -153,6 +166,7 @@ export function runSimCli(argv: readonly string[], out: (s: string) => void, err
   const result = simulate(scenario, {
     stepFn: parsed.defect === null ? undefined : DEFECTS[parsed.defect]?.core,
     kvDefect: parsed.kvDefect,
+    invariantCheck: parsed.check,
     verbose: parsed.verbose,
     log: json || quiet ? null : (line) => out(`${line}\n`),
   });

@@ -59,6 +59,7 @@ import { encodeCommand, formatOp, formatResult, NOOP, sharedDecoder, type KvOp, 
 import { KvClient, type KvRequest, type KvResponse, type PlannedOp } from '../kv/client.js';
 import { KvStateMachine, type KvDefect } from '../kv/state-machine.js';
 import { unreachable } from '../exhaustive.js';
+import { DEFAULT_MAX_EXPLORED } from '../lin/checker.js';
 import { checkLinearizable } from '../lin/explain.js';
 import { operationsFromEvents, type HistoryEvent } from '../lin/history.js';
 import { kvModel } from '../kv/lin-model.js';
@@ -329,7 +330,8 @@ class Simulation {
       if (lin.outcome === 'not-linearizable') {
         violation = { kind: 'linearizability', message: `the client history is not linearizable:\n${lin.explanation.text}`, explanation: lin.explanation };
       } else if (lin.outcome === 'unknown') {
-        violation = { kind: 'linearizability', message: `linearizability of ${lin.part} could not be decided within the search budget`, explanation: null };
+        const why = lin.reason === 'time-budget' ? 'the search ran out of time' : `the search explored its budget of ${DEFAULT_MAX_EXPLORED.toLocaleString('en-US')} configurations`;
+        violation = { kind: 'linearizability', message: `linearizability of ${lin.part} could not be decided: ${why}`, explanation: null };
       }
     }
     if (violation !== null) this.say('sim', `VIOLATION (${violation.kind}): ${violation.message}`);

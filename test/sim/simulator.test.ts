@@ -208,6 +208,22 @@ describe('npm run sim', () => {
     expect(await sim([...replay!.split(' '), '--quiet'])).toEqual(run);
   });
 
+  it('--check full (the reference) reports what the incremental default reports, at the same event', async () => {
+    // An invariant mirror's violation (LeaderCompleteness), not a durability check's.
+    const argv = ['--seed', '1', '--profile', 'figure8', '--defect', 'commit-old-term', '--quiet'];
+    const incremental = await sim(argv);
+    expect(incremental.err).toMatch(/result: VIOLATION \(invariant\)\nLeaderCompleteness violated/);
+    const full = await sim([...argv, '--check', 'full']);
+    expect(incremental.code).toBe(ExitCode.CHECK_FAILED);
+    expect(full.out.replace(/\d+ invariant checks/, 'N invariant checks')).toBe(incremental.out.replace(/\d+ invariant checks/, 'N invariant checks'));
+    expect(full.err).toBe(incremental.err);
+    expect(await sim(['--check', 'sometimes'])).toEqual({
+      code: ExitCode.USAGE,
+      out: '',
+      err: 'sim: --check must be incremental or full, not "sometimes".\n',
+    });
+  });
+
   it('prints JSON with --json', () => {
     let out = '';
     expect(runSimCli(['--seed', '2', '--json', '--nodes', '5'], (s) => (out += s), () => {})).toBe(ExitCode.OK);
