@@ -42,6 +42,11 @@ export interface BrokenInvariant {
   readonly message: string;
 }
 
+/** The checks of a step that broke: each mirror's verdict by name, a `null` message meaning it held. */
+export function brokenInvariants(verdicts: readonly { readonly name: string; readonly message: string | null }[]): BrokenInvariant[] {
+  return verdicts.flatMap(({ name, message }) => (message === null ? [] : [{ name, message }]));
+}
+
 /**
  * The spec's invariants and action properties mirrored in TypeScript, as one check after each step:
  * what the simulator's monitor and the story tests run.

@@ -9,7 +9,7 @@
  */
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../paths.js';
-import type { Difference, ProtocolDefinition } from '../../protocol/definition.js';
+import { type Difference, type ProtocolDefinition, brokenInvariants } from '../../protocol/definition.js';
 import { defineProtocol } from '../../protocol/protocol.js';
 import { SpecValueError, domainOf, functionEntries, nameOf, nat, param, recordFields, sequence, setElements, variable, vocabularyLabel } from '../../protocol/values.js';
 import { RING_CORE, RING_DEFECTS, type MovedRange, type Ring, type RingCore, ringOf } from '../../ring/index.js';
@@ -182,7 +182,7 @@ export const HASH_RING_DEFINITION: ProtocolDefinition<HashRingTypes> = {
     initialHistory: undefined,
     check(history, before, after, label) {
       const [was, now] = [before.observed, after.observed];
-      const broken = [
+      const broken = brokenInvariants([
         { name: 'EveryKeyHasOwner', message: EveryKeyHasOwner(now) },
         { name: 'OwnerLeadsPreference', message: OwnerLeadsPreference(now) },
         { name: 'PreferenceListsDistinct', message: PreferenceListsDistinct(now) },
@@ -190,7 +190,7 @@ export const HASH_RING_DEFINITION: ProtocolDefinition<HashRingTypes> = {
         { name: 'JoinMovesOnlyToJoiner', message: JoinMovesOnlyToJoiner(now, label) },
         { name: 'LeaveMovesOnlyLeaversKeys', message: LeaveMovesOnlyLeaversKeys(now, label) },
         { name: 'MembershipChangeKeepsOthersOrder', message: MembershipChangeKeepsOthersOrder(was, now, label) },
-      ].filter((b): b is { name: string; message: string } => b.message !== null);
+      ]);
       return { history, broken };
     },
   },

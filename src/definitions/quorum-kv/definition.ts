@@ -8,7 +8,7 @@
  * @module
  */
 import { match } from 'ts-pattern';
-import type { Difference, ProtocolDefinition } from '../../protocol/definition.js';
+import { type Difference, type ProtocolDefinition, brokenInvariants } from '../../protocol/definition.js';
 import { defineProtocol } from '../../protocol/protocol.js';
 import {
   SpecValueError,
@@ -297,11 +297,11 @@ export const QUORUM_KV_DEFINITION: ProtocolDefinition<QuorumKVTypes> = {
     initialHistory: undefined,
     check(history, _before, after) {
       const now = observe(after);
-      const broken = [
+      const broken = brokenInvariants([
         { name: 'TypeOK', message: TypeOK(now) },
         { name: 'NoLostAckedWrite', message: NoLostAckedWrite(now) },
         { name: 'NoStaleRead', message: NoStaleRead(now) },
-      ].filter((b): b is { name: string; message: string } => b.message !== null);
+      ]);
       return { history, broken };
     },
   },

@@ -8,7 +8,7 @@
  */
 import { join } from 'node:path';
 import { canonicalJson, DEFECTS, type Role, type StepFn, step } from '../../raft/index.js';
-import type { Difference, ProtocolDefinition } from '../../protocol/definition.js';
+import { type Difference, type ProtocolDefinition, brokenInvariants } from '../../protocol/definition.js';
 import { defineProtocol } from '../../protocol/protocol.js';
 import {
   SpecValueError,
@@ -160,10 +160,10 @@ export const QUORUM_SAFETY_DEFINITION: ProtocolDefinition<QuorumSafetyTypes> = {
     initialHistory: undefined,
     check(history, _before, after) {
       const state = abstractState(after);
-      const broken = [
+      const broken = brokenInvariants([
         { name: 'OneVotePerTerm', message: OneVotePerTerm(state) },
         { name: 'NoSplitBrain', message: NoSplitBrain(state) },
-      ].filter((b): b is { name: string; message: string } => b.message !== null);
+      ]);
       return { history, broken };
     },
   },
