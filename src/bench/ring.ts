@@ -19,6 +19,7 @@ import {
   jumpOwner,
   keyCounts,
   keyMovement,
+  keyPositions,
   layoutOf,
   movedShare,
   ownerOf,
@@ -106,7 +107,7 @@ export function measureImbalance(): ImbalanceRow[] {
 
 /** Keys moved by a join and by a leave, over seeds. */
 export function measureMovement(vnodeCounts: readonly number[] = [16, 100, 256], sampledKeys = 20_000): MovementRow[] {
-  const keys = Array.from({ length: sampledKeys }, (_, i) => `key-${i}`);
+  const keys = keyPositions(Array.from({ length: sampledKeys }, (_, i) => `key-${i}`));
   const rows: MovementRow[] = [];
   for (const nodes of RING_NODE_COUNTS) {
     for (const vnodes of vnodeCounts) {
@@ -195,7 +196,7 @@ export function measureLookups(repetitions: number, nodes = 10, vnodes = 100, ke
     return { name, lookupsPerSecond: median(runs[i]!), bytesPerVnode: bytes, imbalance: balanceOf(counts.values()).imbalance };
   });
   // The ring's own count must agree with its lookups (a check of the bench, not a figure).
-  if (keyCounts(ring, keys).size !== nodes) throw new Error('the ring lost a member');
+  if (keyCounts(ring, keyPositions(keys)).size !== nodes) throw new Error('the ring lost a member');
   return { nodes, vnodes, keys: keyCount, repetitions, rows };
 }
 

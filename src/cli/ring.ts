@@ -14,6 +14,7 @@ import {
   joinLayout,
   keyCounts,
   keyMovement,
+  keyPositions,
   layoutOf,
   movedShare,
   parseLayout,
@@ -89,21 +90,21 @@ async function readLayout(file: string): Promise<RingLayout> {
   }
 }
 
-function measureChange(ring: Ring, layout: RingLayout, keys: readonly string[], kind: 'join' | 'leave', node: string): NonNullable<RingReport['change']> {
+function measureChange(ring: Ring, layout: RingLayout, positions: Uint32Array, kind: 'join' | 'leave', node: string): NonNullable<RingReport['change']> {
   const step = kind === 'join' ? joinLayout(ring, layout, node) : stepRing(ring, { type: 'Leave', node });
   if (step.refused !== undefined) throw cli.usage(`Cannot ${kind} ${node}: ${step.refused}.`);
-  const { moved, misplaced } = keyMovement(ring, step.ring, keys, node, kind);
+  const { moved, misplaced } = keyMovement(ring, step.ring, positions, node, kind);
   const n = ring.members.length;
   return {
     kind,
     node,
     movedKeys: moved,
-    movedFraction: moved / keys.length,
+    movedFraction: moved / positions.length,
     idealFraction: kind === 'join' ? 1 / (n + 1) : 1 / n,
     movedShare: movedShare(step.moved),
     ranges: step.moved.length,
     misplaced,
-    balanceAfter: balanceOf(keyCounts(step.ring, keys).values()),
+    balanceAfter: balanceOf(keyCounts(step.ring, positions).values()),
   };
 }
 
@@ -133,10 +134,11 @@ export async function measureRing(argv: readonly string[]): Promise<{ readonly r
         );
   if (layout.members.length === 0) throw cli.usage('The ring has no members: give --nodes or a layout with members.');
   const ring = ringOfLayout(layout);
-  const keys = Array.from({ length: keyCount }, (_, i) => `key-${i}`);
-  const counts = keyCounts(ring, keys);
+  // Each key is hashed once, then placed on the ring before and after a change.
+  const positions = keyPositions(Array.from({ length: keyCount }, (_, i) => `key-${i}`));
+  const counts = keyCounts(ring, positions);
   const change =
-    values.join !== undefined ? measureChange(ring, layout, keys, 'join', values.join) : values.leave !== undefined ? measureChange(ring, layout, keys, 'leave', values.leave) : undefined;
+    values.join !== undefined ? measureChange(ring, layout, positions, 'join', values.join) : values.leave !== undefined ? measureChange(ring, layout, positions, 'leave', values.leave) : undefined;
   const report = { layout, keys: keyCount, perNode: Object.fromEntries(counts), balance: balanceOf(counts.values()), ...(change === undefined ? {} : { change }) };
   return { report, json: values.json };
 }

@@ -25,11 +25,16 @@ export function movedShare(ranges: readonly MovedRange[]): number {
   return ranges.reduce((sum, r) => sum + (r.last - r.first + 1), 0) / RING_POSITIONS;
 }
 
-/** How many of `keys` each member owns. */
-export function keyCounts(ring: Ring, keys: readonly string[]): Map<string, number> {
+/** The ring positions of `keys`, hashed once for every ring they are placed on. */
+export function keyPositions(keys: readonly string[]): Uint32Array {
+  return Uint32Array.from(keys, (key) => ringPosition(key));
+}
+
+/** How many of the keys at `positions` each member owns. */
+export function keyCounts(ring: Ring, positions: ArrayLike<number>): Map<string, number> {
   const counts = new Map<string, number>(ring.members.map((m) => [m, 0]));
-  for (const key of keys) {
-    const owner = ownerAt(ring, ringPosition(key));
+  for (let i = 0; i < positions.length; i++) {
+    const owner = ownerAt(ring, positions[i]!);
     if (owner !== null) counts.set(owner, counts.get(owner)! + 1);
   }
   return counts;
@@ -62,13 +67,12 @@ export function balanceOf(loads: Iterable<number>): Balance {
   };
 }
 
-/** The keys of `keys` whose owner differs between two rings, and whether each moved as a join or leave of `node` allows. */
-export function keyMovement(before: Ring, after: Ring, keys: readonly string[], node: string, kind: 'join' | 'leave'): { readonly moved: number; readonly misplaced: number } {
+/** The keys at `positions` whose owner differs between two rings, and whether each moved as a join or leave of `node` allows. */
+export function keyMovement(before: Ring, after: Ring, positions: ArrayLike<number>, node: string, kind: 'join' | 'leave'): { readonly moved: number; readonly misplaced: number } {
   let moved = 0;
   let misplaced = 0;
-  for (const key of keys) {
-    const p = ringPosition(key);
-    const [was, now] = [ownerAt(before, p), ownerAt(after, p)];
+  for (let i = 0; i < positions.length; i++) {
+    const [was, now] = [ownerAt(before, positions[i]!), ownerAt(after, positions[i]!)];
     if (was === now) continue;
     moved++;
     if ((kind === 'join' ? now : was) !== node) misplaced++;

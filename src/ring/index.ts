@@ -9,4 +9,4 @@ export { EMPTY_RING, type MovedRange, type Ring, type RingInput, type RingStep, 
 export { type LayoutMember, type RingLayout, joinLayout, layoutOf, ownerOf, parseLayout, preferenceList, ringOfLayout, vnodeCount, vnodeTokens } from './layout.js';
 export { Rendezvous, jumpBucket, jumpOwner } from './baselines.js';
 export { RING_CORE, RING_DEFECTS, type RingCore, type RingDefect } from './core.js';
-export { type Balance, balanceOf, keyCounts, keyMovement, movedShare, ownershipShares } from './balance.js';
+export { type Balance, balanceOf, keyCounts, keyMovement, keyPositions, movedShare, ownershipShares } from './balance.js';
