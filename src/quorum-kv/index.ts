@@ -8,7 +8,18 @@
 export type * from './types.js';
 export { type CoreRules, type KVCore, KV_CORE, SPEC_RULES, freshNode, makeCore } from './node.js';
 export { byHint, byValue, covering, descends, newerLWW, newestLWW, maximalVV, reconcile, sameVersions, versionKey, versionSet } from './versions.js';
-export { hintFor, homeReplicas, reachableTargets, sloppyTargets } from './targets.js';
+export { countedAcks, hintFor, homeReplicas, pendingReplicas, reachableTargets, sloppyTargets } from './targets.js';
+export {
+  type MembershipChange,
+  type MembershipDefect,
+  type MembershipPlan,
+  type MembershipReport,
+  MEMBERSHIP_DEFECTS,
+  membershipViolations,
+  planMembership,
+  strandedAckedWrites,
+  streamComplete,
+} from './membership.js';
 export { KV_DEFECTS, type KVDefect } from './defects.js';
 export { type Quorums, configForKey } from './ring-config.js';
 export {
@@ -39,7 +50,10 @@ export {
   type WriteOp,
   DEFAULT_SHAPE,
   DEFAULT_SIM,
+  RING_DELAY_MS,
+  STREAM_EVERY_MS,
   generateSchedule,
+  simMembers,
   kvSimCommand,
   runKvSim,
   simConfig,

@@ -8,7 +8,7 @@
  * @module
  */
 import { match } from 'ts-pattern';
-import { hintFor, homeReplicas, reachableTargets } from './targets.js';
+import { countedAcks, hintFor, homeReplicas, pendingReplicas, reachableTargets } from './targets.js';
 import type { Durable, Hint, Input, KVConfig, KVNode, Message, NodeId, Outputs, Reply, StepResult, Version } from './types.js';
 import { byHint, covering, reconcile, sameVersions, versionKey } from './versions.js';
 
@@ -60,7 +60,9 @@ export function makeCore(rules: CoreRules = SPEC_RULES): KVCore {
     const home = homeReplicas(config);
     const messages: Message[] = targets
       .filter((t) => t !== node.id)
-      .map((t) => ({ type: 'Put', from: node.id, to: t, version, hint: home.includes(t) ? null : hintFor(config, reachable, t), repair: false }));
+      .map((t): Message => ({ type: 'Put', from: node.id, to: t, version, hint: home.includes(t) ? null : hintFor(config, reachable, t), repair: false }));
+    // A range being streamed to a pending replica: it gets the write too, so the stream has less to catch up.
+    for (const p of pendingReplicas(config)) if (p !== node.id && reachable.has(p)) messages.push({ type: 'Put', from: node.id, to: p, version, hint: null, repair: false });
     const acks = [node.id];
     const done = rules.acked(config, acks.length);
     const next: KVNode = {
@@ -100,8 +102,9 @@ export function makeCore(rules: CoreRules = SPEC_RULES): KVCore {
         const pending = node.pendingWrites.find((w) => w.value === ack.value);
         if (pending === undefined) return out(node, {});
         const acks = sorted([...pending.acks, ack.from]);
-        if (rules.acked(config, acks.length)) {
-          return out({ ...node, pendingWrites: node.pendingWrites.filter((w) => w !== pending) }, { replies: [{ type: 'WriteAcked', value: ack.value, acks }] });
+        const counted = countedAcks(config, acks);
+        if (rules.acked(config, counted.length)) {
+          return out({ ...node, pendingWrites: node.pendingWrites.filter((w) => w !== pending) }, { replies: [{ type: 'WriteAcked', value: ack.value, acks: counted }] });
         }
         return out({ ...node, pendingWrites: node.pendingWrites.map((w) => (w === pending ? { value: w.value, acks } : w)) }, {});
       })
@@ -129,6 +132,7 @@ export function makeCore(rules: CoreRules = SPEC_RULES): KVCore {
         return out({ ...node, store: merged }, { messages: [{ type: 'SyncReply', from: node.id, to: sync.from, versions: merged }], persist: true });
       })
       .with({ type: 'SyncReply' }, (reply) => out({ ...node, store: rules.reconcile(config, [...node.store, ...reply.versions]) }, { persist: true }))
+      .with({ type: 'Stream' }, (stream) => out({ ...node, store: rules.reconcile(config, [...node.store, ...stream.versions]) }, { persist: true }))
       .exhaustive();
   }
 
@@ -151,7 +155,55 @@ export function makeCore(rules: CoreRules = SPEC_RULES): KVCore {
         if (node.config.resolution !== 'LWW') return { refused: 'version vectors read no clock' };
         return out({ ...node, clock: node.clock + 1 }, { persist: true });
       })
+      .with({ type: 'Reconfigure' }, (i) => reconfigure(node, i.config))
+      .with({ type: 'Stream' }, (i): StepResult => {
+        if (i.peer === node.id || !pendingReplicas(node.config).includes(i.peer)) return { refused: `${i.peer} is not a pending replica of the key for ${node.id} to stream to` };
+        // Hinted versions go too: a leaving fallback's hints must not leave with it.
+        const versions = rules.reconcile(node.config, [...node.store, ...node.hints.map((h) => h.version)]);
+        return out(node, { messages: [{ type: 'Stream', from: node.id, to: i.peer, versions }] });
+      })
       .exhaustive();
+  }
+
+  /**
+   * The key's walk changed (the driver's ring did). A hint kept for a replica that left the home set is
+   * now for the replica that took its place (kept by this node if that is itself), and a write's
+   * acknowledgements are counted again: a pending replica that acknowledged it counts once it is home.
+   */
+  function reconfigure(node: KVNode, config: KVConfig): StepResult {
+    const was = node.config;
+    if (config.n !== was.n || config.r !== was.r || config.w !== was.w || config.mode !== was.mode || config.resolution !== was.resolution) {
+      return { refused: 'a membership change keeps the key\'s N, R, W, mode and resolution' };
+    }
+    if (!config.walk.includes(node.id)) return { refused: `${node.id} is not in the key's new walk` };
+    const oldHome = homeReplicas(was);
+    const newHome = homeReplicas(config);
+    const left = oldHome.filter((n) => !newHome.includes(n));
+    const entered = newHome.filter((n) => !oldHome.includes(n));
+    const hints: Hint[] = [];
+    const adopted: Version[] = [];
+    for (const h of node.hints) {
+      const heir = entered[left.indexOf(h.for)];
+      if (heir === undefined) hints.push(h);
+      else if (heir === node.id) adopted.push(h.version);
+      else hints.push({ for: heir, version: h.version });
+    }
+    const replies: Reply[] = [];
+    const pendingWrites = node.pendingWrites.filter((w) => {
+      const counted = countedAcks(config, w.acks);
+      if (!rules.acked(config, counted.length)) return true;
+      replies.push({ type: 'WriteAcked', value: w.value, acks: counted });
+      return false;
+    });
+    const moved = adopted.length > 0 || hints.some((h, i) => h !== node.hints[i]);
+    const next: KVNode = {
+      ...node,
+      config,
+      store: adopted.length === 0 ? node.store : rules.reconcile(config, [...node.store, ...adopted]),
+      hints: moved ? hints.reduce<Hint[]>((acc, h) => addHint(acc, h, config.walk), []) : node.hints,
+      pendingWrites,
+    };
+    return out(next, { replies, persist: moved });
   }
 
   return {

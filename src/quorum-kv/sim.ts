@@ -10,6 +10,10 @@
  * a real store keeps a hint until the home replica acknowledges it, which the spec abstracts this way.
  * Put, Ack, Get and Answer travel separately, each with its own latency and chance of loss.
  *
+ * A node may join the ring or a member leave it mid-run (`membership.ts`): the driver recomputes the
+ * key's walk from the ring, gives every node the walk with the pending replica, runs stream rounds until
+ * one moved enough, and only then switches reads and acknowledgements to the new home replicas.
+ *
  * @module
  */
 import { layoutOf } from '../ring/index.js';
@@ -18,9 +22,10 @@ import { Rng } from '../sim/rng.js';
 import { EventQueue } from '../sim/queue.js';
 import type { LatencyModel } from '../sim/scenario.js';
 import { KV_DEFECTS } from './defects.js';
+import { type MembershipChange, type MembershipDefect, type MembershipPlan, type MembershipReport, SIM_KEY, SIM_VNODES, joinerName, planMembership, reportOf, ringConfig, streamComplete } from './membership.js';
 import { KV_CORE, type KVCore, freshNode } from './node.js';
 import { configForKey } from './ring-config.js';
-import { homeReplicas } from './targets.js';
+import { homeReplicas, pendingReplicas } from './targets.js';
 import type { Durable, Hint, Input, KVConfig, KVNode, Message, Mode, NodeId, Reply, Resolution, Version } from './types.js';
 import { sameVersions } from './versions.js';
 
@@ -38,6 +43,8 @@ export interface FaultSchedule {
   /** Probability that one message is lost. */
   readonly lossRate: number;
   readonly clocks: Readonly<Record<NodeId, NodeClock>>;
+  /** A node joins or a member leaves (absent or null: the membership stays as it is). */
+  readonly membership?: MembershipChange | null;
 }
 
 export interface KvSimOptions {
@@ -70,7 +77,23 @@ export interface KvSimOptions {
   readonly core?: KVCore;
   /** A defective core by name (`KV_DEFECTS`), when `core` is absent. */
   readonly defect?: string;
+  /** A membership change at a given time, in place of the schedule's. */
+  readonly membership?: MembershipChange;
+  /** A deliberately wrong membership transition (a negative control). */
+  readonly membershipDefect?: MembershipDefect;
+  /** How often a moving range's stream round runs (default {@link STREAM_EVERY_MS}). */
+  readonly streamEveryMs?: number;
+  /** How long after a change the first stream round starts (default {@link RING_DELAY_MS}). */
+  readonly ringDelayMs?: number;
 }
+
+export const STREAM_EVERY_MS = 2;
+/**
+ * Cassandra announces a pending range and waits (its ring delay) before streaming, so that every
+ * coordinator already writes to the pending replica when the stream's snapshot is taken; here every node
+ * learns the walk at once, and the wait is the window in which writes reach the pending replica directly.
+ */
+export const RING_DELAY_MS = 5;
 
 /** What a run's faults are drawn from. */
 export interface ScheduleShape {
@@ -81,6 +104,8 @@ export interface ScheduleShape {
   readonly maxDrift: number;
   /** Each clock's offset is drawn from `0 .. maxOffsetMs`. */
   readonly maxOffsetMs: number;
+  /** Chance of a node joining or (when there are more than N) a member leaving mid-run; absent: never. */
+  readonly membershipChance?: number;
 }
 
 export const DEFAULT_SHAPE: ScheduleShape = { partitionChance: 0.8, crashChance: 0.3, maxLossRate: 0.05, maxDrift: 0.01, maxOffsetMs: 5 };
@@ -147,11 +172,13 @@ export interface KvSimRun {
   /** The first time at or after `convergeFromMs` when every home replica held the same versions; null if never. */
   readonly convergedAtMs: number | null;
   readonly endMs: number;
+  /** The membership change and its transition; null without one. */
+  readonly membership: MembershipReport | null;
   readonly stats: { readonly events: number; readonly messages: number; readonly lost: number; readonly coreSteps: number };
 }
 
-/** The faults of one run, drawn from `seed`. */
-export function generateSchedule(seed: number, walk: readonly NodeId[], horizonMs: number, shape: ScheduleShape = DEFAULT_SHAPE): FaultSchedule {
+/** The faults of one run, drawn from `seed`; a member leaves only when there are more than `n`. */
+export function generateSchedule(seed: number, walk: readonly NodeId[], horizonMs: number, shape: ScheduleShape = DEFAULT_SHAPE, n = walk.length): FaultSchedule {
   const rng = new Rng(seed ^ 0x5eed);
   const clocks = Object.fromEntries(walk.map((n) => [n, { offsetMs: rng.uniform(0, shape.maxOffsetMs), rate: 1 + rng.uniform(-shape.maxDrift, shape.maxDrift) }]));
   let partition: FaultSchedule['partition'] = null;
@@ -166,20 +193,31 @@ export function generateSchedule(seed: number, walk: readonly NodeId[], horizonM
     const atMs = rng.uniform(0, horizonMs * 0.7);
     crashes.push({ node: rng.pick(walk), atMs, restartMs: atMs + rng.uniform(1, horizonMs * 0.3) });
   }
-  return { partition, crashes, lossRate: rng.uniform(0, shape.maxLossRate), clocks };
+  const schedule: FaultSchedule = { partition, crashes, lossRate: rng.uniform(0, shape.maxLossRate), clocks };
+  // Drawn last, and only when asked, so every earlier draw (and so every existing seed's faults) stays as it was.
+  const chance = shape.membershipChance ?? 0;
+  if (!(chance > 0 && rng.chance(chance))) return schedule;
+  const atMs = rng.uniform(horizonMs * 0.1, horizonMs * 0.7);
+  if (walk.length > n && rng.chance(0.5)) return { ...schedule, membership: { kind: 'leave', node: rng.pick(walk), atMs } };
+  const node = joinerName(walk);
+  const clock = { offsetMs: rng.uniform(0, shape.maxOffsetMs), rate: 1 + rng.uniform(-shape.maxDrift, shape.maxDrift) };
+  return { ...schedule, clocks: { ...clocks, [node]: clock }, membership: { kind: 'join', node, atMs } };
 }
 
 /** The key's config: a plain walk n1..nN when the cluster is the N home replicas, else the key's walk on a ring. */
 export function simConfig(o: Pick<KvSimOptions, 'n' | 'r' | 'w' | 'mode' | 'resolution' | 'nodes'>): KVConfig {
   const quorums = { n: o.n, r: o.r, w: o.w, mode: o.mode, resolution: o.resolution };
-  const members = Array.from({ length: o.nodes }, (_, i) => `n${i + 1}`);
+  const members = simMembers(o.nodes);
   if (!(Number.isInteger(o.nodes) && o.nodes >= o.n)) throw new RangeError(`nodes = ${o.nodes}: expected an integer >= N = ${o.n}`);
   if (o.nodes === o.n) {
     if (!(o.r >= 1 && o.r <= o.n && o.w >= 1 && o.w <= o.n)) throw new RangeError(`R = ${o.r}, W = ${o.w}: each must be in 1 .. N = ${o.n}`);
     return { walk: members, ...quorums };
   }
-  return configForKey(layoutOf(members, 64), 'key', quorums);
+  return configForKey(layoutOf(members, SIM_VNODES), SIM_KEY, quorums);
 }
+
+/** The cluster's members, n1..nK. */
+export const simMembers = (nodes: number): NodeId[] => Array.from({ length: nodes }, (_, i) => `n${i + 1}`);
 
 type SimEvent =
   | { readonly type: 'deliver'; readonly message: Message }
@@ -190,39 +228,55 @@ type SimEvent =
   | { readonly type: 'crash'; readonly node: NodeId }
   | { readonly type: 'restart'; readonly node: NodeId }
   | { readonly type: 'handoff' }
-  | { readonly type: 'antiEntropy' };
+  | { readonly type: 'antiEntropy' }
+  | { readonly type: 'membership' }
+  | { readonly type: 'stream' };
 
 /** Runs one simulation to the end. Equal options give equal runs. */
 export function runKvSim(options: KvSimOptions): KvSimRun {
-  const config = simConfig(options);
+  const legacyConfig = simConfig(options);
   const core = options.core ?? (options.defect === undefined ? KV_CORE : KV_DEFECTS[options.defect]?.core);
   if (core === undefined) throw new RangeError(`no defective core named ${options.defect} (known: ${Object.keys(KV_DEFECTS).join(', ')})`);
-  const { walk } = config;
-  const home = homeReplicas(config);
   const horizon = options.workloadMs;
-  const schedule = options.schedule ?? generateSchedule(options.seed, walk, horizon, options.shape ?? DEFAULT_SHAPE);
+  const generated = options.schedule ?? generateSchedule(options.seed, legacyConfig.walk, horizon, options.shape ?? DEFAULT_SHAPE, options.n);
+  const change = options.membership ?? generated.membership ?? null;
+  const schedule: FaultSchedule = change === null ? generated : { ...generated, membership: change };
+  const quorums = { n: options.n, r: options.r, w: options.w, mode: options.mode, resolution: options.resolution };
+  const initialMembers = simMembers(options.nodes);
+  // With a membership change the key is always placed on the ring (also when the cluster is just its N replicas).
+  const plan: MembershipPlan | null = change === null ? null : planMembership(initialMembers, quorums, change);
+  let config = plan === null ? legacyConfig : plan.before;
+  let home = homeReplicas(config);
+  /** The nodes serving now (a joiner from its join on, a leaver until it leaves). */
+  const members: NodeId[] = [...config.walk];
   const root = new Rng(options.seed);
   const netRng = root.fork();
   const clientRng = root.fork();
   const repairRng = root.fork();
+  const streamRng = root.fork();
   const sample = latencySampler(options.latency);
   const queue = new EventQueue<SimEvent>();
 
-  const nodes = new Map<NodeId, KVNode | undefined>(walk.map((n) => [n, freshNode(n, config)]));
-  const disks = new Map<NodeId, Durable>(walk.map((n) => [n, { store: [], hints: [], clock: 0 }]));
-  const ticksGiven = new Map<NodeId, number>(walk.map((n) => [n, 0]));
-  const side = new Map<NodeId, 0 | 1>(walk.map((n) => [n, 0]));
+  const nodes = new Map<NodeId, KVNode | undefined>(members.map((n) => [n, freshNode(n, config)]));
+  const disks = new Map<NodeId, Durable>(members.map((n) => [n, { store: [], hints: [], clock: 0 }]));
+  /** The config each node last learned: a node down at a change learns the new one when it restarts. */
+  const known = new Map<NodeId, KVConfig>(members.map((n) => [n, config]));
+  const ticksGiven = new Map<NodeId, number>(members.map((n) => [n, 0]));
+  const side = new Map<NodeId, 0 | 1>(members.map((n) => [n, 0]));
   const seen: Record<string, readonly string[]> = {};
   const history: ClientOp[] = [];
   const openWrites = new Map<string, WriteOp>();
   const openReads = new Map<number, ReadOp>();
   const ackedValues: string[] = [];
   const stats = { events: 0, messages: 0, lost: 0, coreSteps: 0 };
+  const report = plan === null ? null : reportOf(plan, options.membershipDefect ?? null);
+  // Widened on purpose: closures change it, which TypeScript's narrowing of a literal initialiser cannot see.
+  let transition = 'before' as 'before' | 'streaming' | 'switched';
   let now = 0;
 
   const isUp = (n: NodeId) => nodes.get(n) !== undefined;
   const canTalk = (a: NodeId, b: NodeId) => isUp(a) && isUp(b) && side.get(a) === side.get(b);
-  const reachableFrom = (c: NodeId) => walk.filter((m) => canTalk(c, m));
+  const reachableFrom = (c: NodeId) => members.filter((m) => canTalk(c, m));
 
   const finish = (op: ClientOp, outcome: OpOutcome) => {
     op.outcome = outcome;
@@ -335,7 +389,9 @@ export function runKvSim(options: KvSimOptions): KvSimRun {
       catchUpClock(coordinator);
       const before = nodes.get(coordinator)!.store;
       seen[value] = [...new Set(before.flatMap((x) => [x.value, ...(seen[x.value] ?? [])]))].sort();
-      send(step(coordinator, { type: 'ClientWrite', value, reachable: reachableFrom(coordinator) }));
+      const puts = step(coordinator, { type: 'ClientWrite', value, reachable: reachableFrom(coordinator) });
+      if (report !== null && puts.some((m) => pendingReplicas(config).includes(m.to))) report.writesToPending++;
+      send(puts);
       if (op.outcome === 'unavailable') delete seen[value];
     } else {
       const read = ++readCount;
@@ -349,7 +405,7 @@ export function runKvSim(options: KvSimOptions): KvSimRun {
   };
 
   const handOffRound = () => {
-    for (const f of walk) {
+    for (const f of [...members]) {
       const node = nodes.get(f);
       if (node === undefined) continue;
       for (const h of node.hints) {
@@ -371,7 +427,92 @@ export function runKvSim(options: KvSimOptions): KvSimRun {
 
   const homeAgree = () => {
     const first = disks.get(home[0]!)!.store;
-    return home.every((h) => sameVersions(disks.get(h)!.store, first, walk));
+    return home.every((h) => sameVersions(disks.get(h)!.store, first, config.walk));
+  };
+
+  /** Every serving node learns `next` (a node that is down learns it when it restarts). */
+  const reconfigure = (next: KVConfig) => {
+    config = next;
+    home = homeReplicas(next);
+    for (const n of [...members]) {
+      if (!isUp(n)) continue;
+      known.set(n, next);
+      send(step(n, { type: 'Reconfigure', config: next }));
+    }
+  };
+
+  const startServing = (n: NodeId, with_: KVConfig) => {
+    members.push(n);
+    nodes.set(n, freshNode(n, with_));
+    disks.set(n, { store: [], hints: [], clock: 0 });
+    known.set(n, with_);
+    ticksGiven.set(n, 0);
+    side.set(n, 0);
+  };
+
+  const stopServing = (n: NodeId) => {
+    members.splice(members.indexOf(n), 1);
+    nodes.set(n, undefined);
+    report!.leftAtMs = now;
+  };
+
+  /** Reads and acknowledgements move to the new home replicas; a leaver stops serving. */
+  const switchOver = () => {
+    reconfigure(plan!.after);
+    if (plan!.change.kind === 'leave') stopServing(plan!.change.node);
+    transition = 'switched';
+    report!.switchedAtMs = now;
+    convergeFromMs = Math.max(convergeFromMs, now);
+    endMs = convergeFromMs + options.quietMs;
+    convergedAtMs = null;
+    extendPeriodic(endMs);
+  };
+
+  const leaverHandedOff = () => plan!.change.kind !== 'leave' || plan!.oldHome.includes(plan!.change.node) || (nodes.get(plan!.change.node)?.hints.length ?? 0) === 0;
+
+  const beginChange = () => {
+    const p = plan!;
+    if (options.membershipDefect === 'switch-before-stream') {
+      if (p.change.kind === 'join') startServing(p.change.node, p.after);
+      switchOver();
+      return;
+    }
+    if (p.change.kind === 'join') startServing(p.change.node, p.during);
+    reconfigure(p.during);
+    transition = 'streaming';
+    queue.push(now + (options.ringDelayMs ?? RING_DELAY_MS), { type: 'stream' });
+  };
+
+  /** Each old home replica streams to the entering one; one round that moved enough switches the key. */
+  const streamRound = () => {
+    const p = plan!;
+    const r = report!;
+    const streamed = new Set<NodeId>();
+    const anyReplica = options.membershipDefect === 'stream-from-any-replica';
+    if (p.entering.length > 0) r.streamRounds++;
+    for (const e of p.entering) {
+      // The defect streams from one replica that stays home, whichever answers first, and switches on it.
+      const sources = anyReplica ? p.oldHome.filter((s) => !p.leavingHome.includes(s) && canTalk(s, e)).slice(0, 1) : p.oldHome;
+      for (const s of sources) {
+        if (s === e) continue;
+        if (!canTalk(s, e)) {
+          r.streamsUnreachable++;
+          continue;
+        }
+        for (const m of step(s, { type: 'Stream', peer: e })) {
+          r.streamsSent++;
+          if (streamRng.chance(schedule.lossRate)) {
+            r.streamsLost++;
+            continue;
+          }
+          if (m.type === 'Stream') r.versionsStreamed += m.versions.length;
+          send(exchange(m));
+          streamed.add(s);
+        }
+      }
+    }
+    if ((anyReplica ? p.entering.length === 0 || streamed.size > 0 : streamComplete(p, streamed)) && leaverHandedOff()) switchOver();
+    else queue.push(now + (options.streamEveryMs ?? STREAM_EVERY_MS), { type: 'stream' });
   };
 
   // The schedule.
@@ -384,24 +525,33 @@ export function runKvSim(options: KvSimOptions): KvSimRun {
     queue.push(c.atMs, { type: 'crash', node: c.node });
     queue.push(c.restartMs, { type: 'restart', node: c.node });
   }
-  for (let t = options.handoffEveryMs; ; t += options.handoffEveryMs) {
-    queue.push(t, { type: 'handoff' });
-    if (t > horizon + options.quietMs + (p?.healMs ?? 0)) break;
+  let nextHandoffMs = options.handoffEveryMs;
+  let nextAntiEntropyMs = options.antiEntropyEveryMs / 2;
+  /** Periodic repair up to `untilMs` (and one round past it), continuing where the last call stopped. */
+  function extendPeriodic(untilMs: number): void {
+    for (let last = -Infinity; last <= untilMs; nextHandoffMs += options.handoffEveryMs) {
+      queue.push(nextHandoffMs, { type: 'handoff' });
+      last = nextHandoffMs;
+    }
+    for (let last = -Infinity; last <= untilMs; nextAntiEntropyMs += options.antiEntropyEveryMs) {
+      queue.push(nextAntiEntropyMs, { type: 'antiEntropy' });
+      last = nextAntiEntropyMs;
+    }
   }
-  for (let t = options.antiEntropyEveryMs / 2; ; t += options.antiEntropyEveryMs) {
-    queue.push(t, { type: 'antiEntropy' });
-    if (t > horizon + options.quietMs + (p?.healMs ?? 0)) break;
-  }
+  extendPeriodic(horizon + options.quietMs + (p?.healMs ?? 0));
   for (let c = 0; c < options.clients; c++) queue.push(clientRng.uniform(0, options.thinkMs), { type: 'client', client: c });
+  if (change !== null) queue.push(change.atMs, { type: 'membership' });
 
   const lastRestart = Math.max(0, ...schedule.crashes.map((c) => c.restartMs));
-  const convergeFromMs = Math.max(p?.healMs ?? 0, options.workloadMs, lastRestart);
-  const endMs = convergeFromMs + options.quietMs;
+  let convergeFromMs = Math.max(p?.healMs ?? 0, options.workloadMs, lastRestart, change?.atMs ?? 0);
+  let endMs = convergeFromMs + options.quietMs;
   let convergedAtMs: number | null = null;
+  // A stream that has not finished keeps the run going, up to a bound (then the report says it never did).
+  const streamLimitMs = endMs + 10 * (options.workloadMs + options.quietMs);
 
   for (;;) {
     const next = queue.pop();
-    if (next === undefined || next.time > endMs) break;
+    if (next === undefined || next.time > (transition === 'streaming' ? streamLimitMs : endMs)) break;
     now = next.time;
     stats.events++;
     const e = next.item;
@@ -417,17 +567,23 @@ export function runKvSim(options: KvSimOptions): KvSimRun {
         if (e.op.kind === 'write' ? openWrites.get(e.op.value) === e.op : openReads.get(e.op.read) === e.op) finish(e.op, 'timeout');
         break;
       case 'split':
-        for (const n of walk) side.set(n, p!.side.includes(n) ? 1 : 0);
+        for (const n of members) side.set(n, p!.side.includes(n) ? 1 : 0);
         break;
       case 'heal':
-        for (const n of walk) side.set(n, 0);
+        for (const n of members) side.set(n, 0);
         break;
       case 'crash':
         // What it was coordinating is lost; its clients time out.
         if (isUp(e.node)) nodes.set(e.node, undefined);
         break;
       case 'restart':
-        if (!isUp(e.node)) nodes.set(e.node, core.restart(e.node, config, disks.get(e.node)!));
+        if (!isUp(e.node) && members.includes(e.node)) {
+          nodes.set(e.node, core.restart(e.node, known.get(e.node)!, disks.get(e.node)!));
+          if (known.get(e.node) !== config) {
+            known.set(e.node, config);
+            send(step(e.node, { type: 'Reconfigure', config }));
+          }
+        }
         break;
       case 'handoff':
         handOffRound();
@@ -435,11 +591,18 @@ export function runKvSim(options: KvSimOptions): KvSimRun {
       case 'antiEntropy':
         antiEntropyRound();
         break;
+      case 'membership':
+        beginChange();
+        break;
+      case 'stream':
+        if (transition === 'streaming') streamRound();
+        break;
       default:
         e satisfies never;
     }
-    if (convergedAtMs === null && now >= convergeFromMs && homeAgree()) convergedAtMs = now;
+    if (convergedAtMs === null && now >= convergeFromMs && transition !== 'streaming' && homeAgree()) convergedAtMs = now;
   }
+  if (transition === 'streaming') endMs = now;
   for (const op of [...openWrites.values(), ...openReads.values()]) op.ret = endMs;
 
   return {
@@ -448,11 +611,12 @@ export function runKvSim(options: KvSimOptions): KvSimRun {
     schedule,
     history,
     seen,
-    finalStores: Object.fromEntries(walk.map((n) => [n, disks.get(n)!.store])),
-    finalHints: Object.fromEntries(walk.map((n) => [n, disks.get(n)!.hints])),
+    finalStores: Object.fromEntries(members.map((n) => [n, disks.get(n)!.store])),
+    finalHints: Object.fromEntries(members.map((n) => [n, disks.get(n)!.hints])),
     convergeFromMs,
     convergedAtMs,
     endMs,
+    membership: report,
     stats,
   };
 }
@@ -466,5 +630,9 @@ export function kvSimCommand(o: KvSimOptions): string {
   const offset = o.shape?.maxOffsetMs ?? DEFAULT_SHAPE.maxOffsetMs;
   if (offset !== DEFAULT_SHAPE.maxOffsetMs) args.push(`--max-offset-ms ${offset}`);
   if (o.defect !== undefined) args.push(`--defect ${o.defect}`);
+  const change = o.membership;
+  if (change !== undefined) args.push(change.kind === 'join' ? `--join-at ${change.atMs}` : `--leave ${change.node} --leave-at ${change.atMs}`);
+  if (o.shape?.membershipChance !== undefined) args.push(`--membership-chance ${o.shape.membershipChance}`);
+  if (o.membershipDefect !== undefined) args.push(`--membership-defect ${o.membershipDefect}`);
   return `npm run kv-sim -- ${args.join(' ')}`;
 }

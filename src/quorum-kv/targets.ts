@@ -9,9 +9,28 @@ export function homeReplicas(config: KVConfig): readonly NodeId[] {
   return config.walk.slice(0, config.n);
 }
 
-/** The first N reachable nodes of the walk. */
+/** The nodes a moving range is being streamed to (empty outside a membership change). */
+export function pendingReplicas(config: KVConfig): readonly NodeId[] {
+  return config.pending ?? [];
+}
+
+/** The first N reachable nodes of the walk (a pending replica is never a fallback: it gets every write anyway). */
 export function sloppyTargets(config: KVConfig, reachable: ReadonlySet<NodeId>): NodeId[] {
-  return config.walk.filter((n) => reachable.has(n)).slice(0, config.n);
+  const pending = pendingReplicas(config);
+  return config.walk.filter((n) => reachable.has(n) && !pending.includes(n)).slice(0, config.n);
+}
+
+/**
+ * The acknowledgements that count toward W: CP counts home replicas only (after a membership change, a
+ * replica that left the home set no longer answers reads); AP counts every target but a pending replica.
+ */
+export function countedAcks(config: KVConfig, acks: readonly NodeId[]): NodeId[] {
+  if (config.mode === 'CP') {
+    const home = homeReplicas(config);
+    return acks.filter((a) => home.includes(a));
+  }
+  const pending = pendingReplicas(config);
+  return acks.filter((a) => !pending.includes(a));
 }
 
 /** The replicas a coordinator counts toward a quorum and can reach, in walk order. */

@@ -19,6 +19,12 @@ export interface KVConfig {
   readonly w: number;
   readonly mode: Mode;
   readonly resolution: Resolution;
+  /**
+   * Nodes the key's range is moving to while a join or leave streams it (Cassandra's pending ranges): a
+   * coordinator also sends them its writes, but their acknowledgements do not count toward W until a
+   * `Reconfigure` makes them home replicas. Absent in the spec, which has no membership change.
+   */
+  readonly pending?: readonly NodeId[];
 }
 
 /** A version of the key. A value is written once, so it names its version. */
@@ -107,7 +113,14 @@ export interface SyncMessage {
   readonly to: NodeId;
   readonly versions: readonly Version[];
 }
-export type Message = PutMessage | AckMessage | GetMessage | AnswerMessage | HandOffMessage | SyncMessage;
+/** A membership change streams a replica's versions (its store and hinted versions) to a pending replica. */
+export interface StreamMessage {
+  readonly type: 'Stream';
+  readonly from: NodeId;
+  readonly to: NodeId;
+  readonly versions: readonly Version[];
+}
+export type Message = PutMessage | AckMessage | GetMessage | AnswerMessage | HandOffMessage | SyncMessage | StreamMessage;
 
 /** What a node is asked to do. `reachable`: the nodes the coordinator can talk to now (itself included). */
 export type Input =
@@ -116,7 +129,11 @@ export type Input =
   | { readonly type: 'Receive'; readonly message: Message }
   | { readonly type: 'HandOff'; readonly hintFor: NodeId; readonly value: string }
   | { readonly type: 'AntiEntropy'; readonly peer: NodeId }
-  | { readonly type: 'Tick' };
+  | { readonly type: 'Tick' }
+  // Membership (not in specs/QuorumKV.tla): the driver owns the ring and tells each node the key's new
+  // walk; a replica streams what it holds to a pending replica.
+  | { readonly type: 'Reconfigure'; readonly config: KVConfig }
+  | { readonly type: 'Stream'; readonly peer: NodeId };
 
 /** An answer to a client. */
 export type Reply =
