@@ -25,6 +25,8 @@ import { REPO_ROOT, type TlcToolchain, resolveToolchain } from '../tlc/toolchain
 import { counterexampleToItf } from '../trace/counterexample.js';
 import { serializeItf } from '../trace/itf-trace.js';
 import { toItf } from '../trace/itf-value.js';
+import { writeViewPages } from '../viewer/html.js';
+import { loadViews } from '../viewer/inputs.js';
 import { commandLine, runCommand } from './args.js';
 import { shownPath } from '../paths.js';
 import { formatCount, formatElapsed, formatSeconds, indentLines, renderCounterexample, renderTable, describeStep } from './format.js';
@@ -411,12 +413,19 @@ async function checkSpecOrThrow(argv: readonly string[], io: CheckSpecIo): Promi
     tlcVersion ??= run.tlcVersion;
     let entry = report(model, run, startedAt);
     let counterexampleFile: string | undefined;
+    let pageFile: string | undefined;
     if (counterexampleDir !== undefined && run.counterexample.length > 0) {
       try {
         counterexampleFile = await saveCounterexample(counterexampleDir, model, run);
         entry = { ...entry, counterexampleFile: recorded(counterexampleFile) };
       } catch (error) {
         throw unwritable(error, `the counterexample of ${model.name}`, 'Choose a writable --summary location.');
+      }
+      // The viewer's page of the counterexample, beside it: a page that cannot be made costs a note, not the run.
+      try {
+        [pageFile] = await writeViewPages(await loadViews(counterexampleFile), counterexampleDir);
+      } catch (error) {
+        io.stderr(`check-spec: no page for the counterexample of ${model.name}: ${error instanceof Error ? error.message : String(error)}\n`);
       }
     }
     reports.push(entry);
@@ -427,6 +436,7 @@ async function checkSpecOrThrow(argv: readonly string[], io: CheckSpecIo): Promi
     const detail = describeOutcome(model, run, root, { showExpected: options.showExpected, ...(counterexampleFile !== undefined ? { counterexampleFile } : {}) });
     if (detail && !options.json) io.stdout(`\n${detail}\n`);
     else if (detail && !options.quiet && !entry.passed) io.stderr(`${detail}\n`);
+    if (pageFile !== undefined && !entry.passed) io[options.json ? 'stderr' : 'stdout'](`  Page: ${shownPath(root, pageFile)} (npm run view)\n`);
   }
 
   const failures = reports.filter((r) => !r.passed).map((r) => exitCodeFor(r.outcome));

@@ -5,14 +5,16 @@
  *
  * @module
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { type ConformanceReport, conformanceFailed, loadCorpus, type ProtocolReport, runConformance } from '../conformance/run.js';
 import { formatDivergence } from '../conformance/replay.js';
 import type { ModelCoverage } from '../conformance/coverage.js';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
-import { REPO_ROOT } from '../paths.js';
+import { REPO_ROOT, shownPath } from '../paths.js';
 import type { Protocol } from '../protocol/protocol.js';
 import { PROTOCOLS, selectProtocols } from '../protocol/registry.js';
+import { writeViewPages } from '../viewer/html.js';
+import { conformanceReportViews } from '../viewer/inputs.js';
 import { commandLine, runCommand } from './args.js';
 import { formatCount, indentLines, renderTable } from './format.js';
 
@@ -167,6 +169,15 @@ export async function conformanceCommand(argv: readonly string[], io: Conformanc
     const failed = conformanceFailed(report);
     if (options.json) io.stdout(`${JSON.stringify({ defect: options.defect ?? null, passed: !failed, ...report }, null, 2)}\n`);
     else io.stdout(`${formatReport(report, { maxShown: options.maxShown, ...(options.defect !== undefined ? { defect: options.defect } : {}) })}\n`);
+    if (report.protocols.some((p) => p.divergences.length > 0)) {
+      // The viewer's page of each divergence shown; a page that cannot be made costs a note, not the verdict.
+      try {
+        const pages = await writeViewPages(await conformanceReportViews(report, options.maxShown), join(REPO_ROOT, '.cache', 'view', 'conformance'));
+        io[options.json ? 'stderr' : 'stdout'](`Pages of the divergences (npm run view):\n${pages.map((p) => `  ${shownPath(io.cwd, p)}`).join('\n')}\n`);
+      } catch (error) {
+        io.stderr(`conformance: no pages for the divergences: ${error instanceof Error ? error.message : String(error)}\n`);
+      }
+    }
     return failed ? ExitCode.CHECK_FAILED : ExitCode.OK;
   });
 }
