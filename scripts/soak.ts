@@ -3,4 +3,4 @@
 import { runMain } from '../src/cli/main.js';
 import { runSoakCli } from '../src/cli/soak.js';
 
-await runMain('soak', (argv, io) => runSoakCli(argv, io.stdout, io.stderr, io.signal));
+await runMain('soak', (argv, io) => runSoakCli(argv, io.stdout, io.stderr, io.signal, io.cwd));

@@ -25,6 +25,7 @@ import {
 import { benchRing, type RingFigures } from '../bench/ring.js';
 import { benchQuorum, type QuorumFigures, renderQuorumTable } from '../bench/quorum.js';
 import { measureTlcOverhead, type TlcOverheadFigures } from '../bench/tlc-overhead.js';
+import { benchValidate, type ValidateFigures } from '../bench/validate.js';
 import { unreachable } from '../exhaustive.js';
 import { ExitCode, WorkbenchError } from '../errors.js';
 import { REPO_ROOT, resolveToolchain } from '../tlc/toolchain.js';
@@ -58,6 +59,10 @@ Suites (default: all, each in a fresh process):
           accepted and reads answered during it, stale reads, lost acknowledged writes, convergence
           after the heal, non-linearizable CP histories; read and write latency p50/p99 without a
           partition; an SVG chart (bench/quorum-cap.svg)
+  validate TLC validating traces recorded from the simulator (npm run validate-trace): events/s for
+          prefixes of 500, 3,000 and 10,000 events of one long faulty run (goal: 3,000 events in
+          <= 10 s), the growth of the time per event with length (1 = linear), next to a one-event
+          trace (TLC's fixed cost) and the 3,000-event prefix without the module's compaction
 
 Options:
   --reps <n>   runs of each kind per suite (default 3)
@@ -67,7 +72,7 @@ Options:
 The suites run the tsc build in .cache/build/ (compiled by the npm script): the code as it ships.`;
 
 /** The benchmark suites, in the order they run. */
-export const SUITES = ['tlc', 'replay', 'sim', 'ring', 'lin', 'quorum'] as const;
+export const SUITES = ['tlc', 'replay', 'sim', 'ring', 'lin', 'quorum', 'validate'] as const;
 /** One suite's name. */
 export type Suite = (typeof SUITES)[number];
 
@@ -86,7 +91,8 @@ export type SuiteFigures =
   | { readonly suite: 'sim'; readonly figures: SimFigures }
   | { readonly suite: 'ring'; readonly figures: RingFigures }
   | { readonly suite: 'lin'; readonly figures: LinFigures }
-  | { readonly suite: 'quorum'; readonly figures: QuorumFigures };
+  | { readonly suite: 'quorum'; readonly figures: QuorumFigures }
+  | { readonly suite: 'validate'; readonly figures: ValidateFigures };
 
 /** Where the command writes; injected so tests can capture it. */
 export interface BenchIo {
@@ -133,6 +139,8 @@ async function measure(suite: Suite, reps: number, io: BenchIo): Promise<SuiteFi
       return { suite, figures: benchLin({ repetitions: reps, progress: (line) => io.stderr(`  lin: ${line}\n`) }) };
     case 'quorum':
       return { suite, figures: benchQuorum(join(REPO_ROOT, 'bench', 'quorum-cap.svg'), (line) => io.stderr(`  quorum: ${line}\n`)) };
+    case 'validate':
+      return { suite, figures: await benchValidate(reps, (line) => io.stderr(`  validate: ${line}\n`)) };
     default:
       return unreachable(suite, 'bench suite');
   }
@@ -211,9 +219,33 @@ export function renderSuite(result: SuiteFigures, reps: number): string {
       return formatLinReport(result.figures);
     case 'quorum':
       return renderQuorumTable(result.figures);
+    case 'validate':
+      return renderValidate(result.figures, reps);
     default:
       return unreachable(result, 'bench figures');
   }
+}
+
+function renderValidate(figures: ValidateFigures, reps: number): string {
+  const row = (label: string, r: ValidateFigures['startup']) => [
+    label,
+    formatCount(r.events),
+    `${formatCount(Math.round(r.moduleBytes / 1024))} KiB`,
+    (r.medianMs / 1000).toFixed(2),
+    formatCount(Math.round(r.eventsPerSecond)),
+    r.runsMs.map((ms) => (ms / 1000).toFixed(2)).join(' '),
+  ];
+  const goal = figures.rows.find((r) => r.events === 3000);
+  return (
+    `\nTrace validation by TLC (prefixes of one recorded run: ${figures.run}, ${formatCount(figures.recordedEvents)} events; median of ${reps}, 1 TLC worker)\n` +
+    `${renderTable(
+      ['trace', 'events', 'module', 'median s', 'events/s', 'runs s'],
+      [row('one event (fixed cost)', figures.startup), ...figures.rows.map((r) => row('prefix', r)), row('prefix, not compacted', figures.uncompacted)],
+      new Set([1, 2, 3, 4]),
+    )}\n` +
+    `time per event beyond the fixed cost, ${formatCount(figures.rows[figures.rows.length - 1]?.events)} events over ${formatCount(figures.rows[0]?.events)}: ${figures.growth.toFixed(2)} (1 = linear)\n` +
+    (goal === undefined ? '' : `goal: 3,000 events in <= 10 s: ${(goal.medianMs / 1000).toFixed(2)} s, ${goal.medianMs <= 10_000 ? 'met' : 'missed'}\n`)
+  );
 }
 
 function renderRing(figures: RingFigures): string {

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { resolve } from 'node:path';
 import { RAFT_DEFINITION } from '../definitions/raft/definition.js';
 import { KV_DEFECT_NAMES, type KvDefect } from '../kv/state-machine.js';
 import { ExitCode, WorkbenchError } from '../errors.js';
@@ -13,7 +14,9 @@ import { describeScenario, replayCommand } from '../sim/report.js';
 import { readScenarioFile } from '../sim/scenario-file.js';
 import type { Scenario } from '../sim/scenario.js';
 import type { InvariantCheck } from '../sim/monitor.js';
-import { simulate } from '../sim/simulator.js';
+import { serverIds, simulate } from '../sim/simulator.js';
+import { RaftTraceWriter } from '../sim/recording.js';
+import { writeFileAtomicSync } from '../files/write.js';
 
 const INVARIANT_CHECKS: readonly InvariantCheck[] = ['incremental', 'full'];
 import { commandLine } from './args.js';
@@ -44,6 +47,8 @@ Options:
   --verbose           also log every message sent
   --quiet             no event log, only the summary
   --json              print {scenario, violation, stats, history} as JSON (no event log)
+  --record <file>     also write the run as an implementation trace (NDJSON) that
+                      \`npm run validate-trace\` checks against specs/Raft.tla
   -h, --help          this help
 
 Exit codes: 0 no violation, 1 a violation was found, 2 usage error, 4 a --scenario file that cannot be
@@ -78,6 +83,8 @@ export interface SimCliOptions {
   readonly verbose: boolean;
   readonly quiet: boolean;
   readonly json: boolean;
+  /** Where `--record` writes the trace (resolved against the user's folder). */
+  readonly record: string | null;
 }
 
 /**
@@ -98,9 +105,11 @@ export function parseSimArgs(argv: readonly string[], cwd?: string): SimCliOptio
       verbose: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
+      record: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
+  if (values.record === '') throw new WorkbenchError('--record needs a file name.', ExitCode.USAGE);
   if (values.help) return 'help';
   if (!(PROFILE_NAMES as string[]).includes(values.profile)) {
     throw new WorkbenchError(`Unknown profile "${values.profile}".`, ExitCode.USAGE, `Known profiles: ${PROFILE_NAMES.join(', ')}.`);
@@ -148,6 +157,7 @@ export function parseSimArgs(argv: readonly string[], cwd?: string): SimCliOptio
     verbose: values.verbose,
     quiet: values.quiet,
     json: values.json,
+    record: values.record === undefined ? null : resolve(cwd ?? process.cwd(), values.record),
   };
 }
 
@@ -163,7 +173,17 @@ export function runSimCli(argv: readonly string[], out: (s: string) => void, err
   }
   const { scenario, json, quiet } = parsed;
   if (!json && !quiet) out(`scenario:\n${describeScenario(scenario)}\n\nevent log:\n`);
+  const recorded: string[] = [];
+  const writer =
+    parsed.record === null
+      ? null
+      : new RaftTraceWriter(
+          serverIds(scenario.nodes),
+          (line) => recorded.push(line),
+          { tool: 'sim', replay: parsed.replay },
+        );
   const result = simulate(scenario, {
+    record: writer?.record ?? null,
     stepFn: parsed.defect === null ? undefined : DEFECTS[parsed.defect]?.core,
     kvDefect: parsed.kvDefect,
     invariantCheck: parsed.check,
@@ -171,6 +191,10 @@ export function runSimCli(argv: readonly string[], out: (s: string) => void, err
     log: json || quiet ? null : (line) => out(`${line}\n`),
   });
   const s = result.stats;
+  if (writer !== null && parsed.record !== null) {
+    writeFileAtomicSync(parsed.record, `${recorded.join('\n')}\n`, 'the recorded trace');
+    err(`recorded ${writer.events.toLocaleString('en-US')} events to ${parsed.record}\n`);
+  }
   if (json) {
     out(`${JSON.stringify({ scenario, violation: result.violation, stats: s, history: result.history.map((o) => ({ ...o, ret: Number.isFinite(o.ret) ? o.ret : null })) }, null, 2)}\n`);
   } else {

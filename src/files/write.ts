@@ -8,7 +8,7 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, lstatSync } from 'node:fs';
+import { existsSync, lstatSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { lstat, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { ExitCode, WorkbenchError } from '../errors.js';
@@ -71,6 +71,24 @@ export async function writeFileAtomic(path: string, content: string | Uint8Array
   } catch (error) {
     await rm(temporary, { force: true });
     throw error;
+  }
+}
+
+/**
+ * {@link writeFileAtomic} for synchronous commands; a failure the environment causes is a
+ * `WorkbenchError` (exit 3) naming `what`.
+ */
+export function writeFileAtomicSync(path: string, content: string | Uint8Array, what: string): void {
+  if (lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() === true) {
+    throw new WorkbenchError(`${what} ${path} is a symbolic link; refusing to write through it.`, ExitCode.USAGE, 'Replace the link by a real file, or choose another place.');
+  }
+  const temporary = besidePath(path, 'new');
+  try {
+    writeFileSync(temporary, content);
+    renameSync(temporary, path);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw unwritable(error, `${what} ${path}`);
   }
 }
 

@@ -74,6 +74,35 @@ export interface DefectiveCore<Core> {
   readonly core: Core;
 }
 
+/**
+ * How TLC checks a trace recorded from the implementation against the spec (`npm run validate-trace`,
+ * ARCHITECTURE.md section 10): everything the generated trace module needs that the spec does not say.
+ */
+export interface TraceValidation {
+  /** The spec module the generated module EXTENDS (in `specs/`). */
+  readonly module: string;
+  /** Constant assignments the trace does not give, as `.cfg` lines (`Nil = Nil`, `UNSAFE_X = FALSE`). */
+  readonly fixedConstants: readonly string[];
+  /**
+   * Every constant the trace fixes, from its header and its events (`Value`: the values its client requests
+   * name); throws {@link SpecValueError} naming a constant the trace lacks.
+   */
+  constants(header: ReadonlyMap<string, TlaValue>, events: readonly { readonly action: TlaValue; readonly vars?: ReadonlyMap<string, TlaValue> }[]): ReadonlyMap<string, TlaValue>;
+  /** The variables a node's step changes, indexed by node (`currentTerm[i]`): an event's `vars` may log each. */
+  readonly nodeVariables: readonly string[];
+  /**
+   * The bag of messages in flight, which an event's `sent` is checked against (absent: `sent` is not
+   * checked): its variable, the label field naming the message a step consumes, and the spec's actions
+   * that lose one copy and make one more (which a log may leave out).
+   */
+  readonly messageBag?: { readonly variable: string; readonly consumedField: string; readonly drop: string; readonly duplicate: string };
+  /**
+   * The spec action an event names, as a TLA+ expression over the event `E` (`Timeout(E.node)`), by action
+   * name. An action without an entry is found among all of `Next`'s steps by its label (slower).
+   */
+  readonly calls: Readonly<Record<string, string>>;
+}
+
 /** A protocol, typed: what a definition file writes. */
 export interface ProtocolDefinition<T extends ProtocolTypes> {
   /** Its name on command lines and in reports: `raft`, `quorum-safety`. */
@@ -104,6 +133,8 @@ export interface ProtocolDefinition<T extends ProtocolTypes> {
   readonly mirrors: string;
   /** The invariant mirrors, checked after each step of a simulation (ARCHITECTURE.md section 6). */
   readonly invariants: StepInvariants<T>;
+  /** How a trace recorded from the implementation is checked by TLC, when the protocol supports it. */
+  readonly validation?: TraceValidation;
   /** The real core, and the deliberately broken ones by name. */
   readonly core: T['core'];
   readonly defects: Readonly<Record<string, DefectiveCore<T['core']>>>;

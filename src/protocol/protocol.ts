@@ -14,7 +14,7 @@ import type { ProtocolDefinition, ProtocolTypes } from './definition.js';
 /** What a protocol of the registry says about itself, as its definition wrote it. */
 export type ProtocolFacts = Pick<
   ProtocolDefinition<ProtocolTypes>,
-  'name' | 'spec' | 'title' | 'specModules' | 'traceModels' | 'scenarioGoals' | 'labelVariable' | 'actions' | 'mirrors'
+  'name' | 'spec' | 'title' | 'specModules' | 'traceModels' | 'scenarioGoals' | 'labelVariable' | 'actions' | 'mirrors' | 'validation'
 >;
 
 /** A protocol of the registry: its facts, and the pipeline's operations on its traces. */
@@ -54,6 +54,7 @@ export function defineProtocol<T extends ProtocolTypes>(definition: ProtocolDefi
     labelVariable: definition.labelVariable,
     actions: definition.actions,
     mirrors: definition.mirrors,
+    ...(definition.validation === undefined ? {} : { validation: definition.validation }),
     defects: Object.entries(definition.defects).map(([name, d]) => ({ name, breaks: d.breaks })),
     load(trace, file) {
       const typed = loadTrace(definition, trace, file);

@@ -75,6 +75,7 @@ export type {
   SpecLogEntry,
   SpecMessage,
   SpecRequestVoteRequest,
+  SpecNodeState,
   SpecRequestVoteResponse,
   SpecState,
 } from './spec-state.js';
@@ -86,6 +87,7 @@ export {
   SPEC_VARIABLES,
   toSpecActionLabel,
   toSpecMessage,
+  toSpecNode,
   toSpecState,
 } from './spec-state.js';
 export type { CommitHistory, CommitRecord } from './history.js';

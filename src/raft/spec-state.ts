@@ -217,6 +217,23 @@ export function toSpecState(cluster: ClusterSnapshot): SpecState {
   };
 }
 
+/** One node's slice of the spec's variables: `currentTerm[i]`, `role[i]`, ... (`messages` is the network's). */
+export type SpecNodeState = { readonly [V in Exclude<keyof SpecState, 'messages'>]: SpecState[V][NodeId] };
+
+/** Node `s`'s spec variables, with `servers` (sorted) the cluster's members. */
+export function toSpecNode(servers: readonly NodeId[], s: NodeState): SpecNodeState {
+  return {
+    currentTerm: s.currentTerm,
+    role: s.role,
+    votedFor: s.votedFor ?? NIL,
+    log: s.log.toArray().map(entry),
+    commitIndex: s.commitIndex,
+    votesGranted: isStrictlySorted(s.votesGranted) ? s.votesGranted : [...s.votesGranted].sort(),
+    nextIndex: perServer(servers, s.nextIndex),
+    matchIndex: perServer(servers, s.matchIndex),
+  };
+}
+
 /** The spec's `action` record: `name` plus whichever of `node`, `peer`, `value`, `message` it has. */
 export interface SpecActionLabel {
   readonly name: string;

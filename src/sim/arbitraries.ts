@@ -142,6 +142,24 @@ export const PROFILES = {
 /** A profile name. */
 export type ProfileName = keyof typeof PROFILES;
 
+/**
+ * A long run for recording (`npm run sim -- --record`, trace validation, its benchmark): the mixed profile's
+ * faults over a longer time before the heal, with more clients and operations, and a little duplication
+ * throughout. At `healAtMs` 2,500 a run records about 400–950 events; at 10,000 about 1,000–2,900.
+ */
+export function longRunProfile(healAtMs: number): ScenarioProfile {
+  return {
+    ...PROFILES.mixed,
+    name: `long-${healAtMs}`,
+    description: `the mixed profile's faults for ${healAtMs} ms, with more clients and operations`,
+    healAtMs,
+    maxFaults: Math.max(1, Math.round(healAtMs / 150)),
+    maxClients: 4,
+    maxOpsPerClient: Math.max(1, Math.round(healAtMs / 100)),
+    duplicateRates: [0.01, 0.03],
+  };
+}
+
 /** The profile names, for `--profile`. */
 export const PROFILE_NAMES = Object.keys(PROFILES) as ProfileName[];
 

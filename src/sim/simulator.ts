@@ -70,6 +70,7 @@ import { InvariantMonitor, type InvariantCheck } from './monitor.js';
 import { Network } from './network.js';
 import { EventQueue } from './queue.js';
 import type { SimResult, SimStats, Violation } from './result.js';
+import type { SimTraceEvent } from './recording.js';
 import { Rng } from './rng.js';
 import type { Fault, NodeTarget, Scenario } from './scenario.js';
 
@@ -103,6 +104,11 @@ export interface SimOptions {
    * than at the time bound.
    */
   readonly maxElectionsAfterHeal?: number;
+  /**
+   * Receives the run as the spec sees it, for `--record` (`recording.ts`): each node step once its writes are
+   * on disk, and each message the network loses or copies.
+   */
+  readonly record?: ((event: SimTraceEvent) => void) | null;
 }
 
 /**
@@ -141,6 +147,8 @@ interface PendingWrite {
   readonly update: PersistUpdate;
   readonly kind: WriteKind;
   readonly batches: Batch[];
+  /** The recorded steps waiting for this write (and those before it) to be durable. */
+  readonly records: Extract<SimTraceEvent, { kind: 'step' }>[];
 }
 
 class NodeHost {
@@ -174,6 +182,11 @@ class NodeHost {
   }
 }
 
+/** The ids of a cluster of `n` servers: `s1`..`s9`, or `s01`.. from ten on (so index order is sorted order, as the core sorts members). */
+export function serverIds(n: number): NodeId[] {
+  return Array.from({ length: n }, (_, i) => (n >= 10 ? `s${String(i + 1).padStart(2, '0')}` : `s${i + 1}`));
+}
+
 /** Stop the run: thrown inside the event loop, caught by `run`. */
 class Stop {
   constructor(readonly violation: Violation | null) {}
@@ -185,7 +198,7 @@ class Simulation {
   private readonly q = new EventQueue<Ev>();
   private now = 0;
   private readonly n: number;
-  private readonly servers: NodeId[];
+  private readonly servers: readonly NodeId[];
   private readonly nodes: NodeHost[];
   private readonly clients: KvClient[] = [];
   private readonly network: Network;
@@ -218,6 +231,9 @@ class Simulation {
   private readonly election: { readonly min: number; readonly max: number };
   private readonly heartbeat: number;
   private readonly log: ((line: string) => void) | null;
+  private readonly recordEvent: ((event: SimTraceEvent) => void) | null;
+  /** The recorded step being checked, until its checks pass. */
+  private stoppingStep: Extract<SimTraceEvent, { kind: 'step' }> | null = null;
   private readonly diskLatency: Sampler;
   readonly stats: SimStats = {
     events: 0,
@@ -250,6 +266,7 @@ class Simulation {
     this.n = scenario.nodes;
     this.stepFn = options.stepFn ?? realStep;
     this.log = options.log ?? null;
+    this.recordEvent = options.record ?? null;
     this.election = options.electionTimeoutMs ?? DEFAULT_ELECTION_TIMEOUT_MS;
     this.heartbeat = options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
     this.maxElectionsAfterHeal = options.maxElectionsAfterHeal ?? DEFAULT_MAX_ELECTIONS_AFTER_HEAL;
@@ -262,9 +279,7 @@ class Simulation {
     const rngDrift = root.fork();
     const decode = sharedDecoder();
     const newKv = (): KvStateMachine => new KvStateMachine(options.kvDefect ?? null, decode);
-    this.servers = Array.from({ length: this.n }, (_, i) => `s${i + 1}`);
-    // Two-digit ids would sort s10 before s2; the core sorts members, so keep index order = sorted order.
-    if (this.n >= 10) this.servers = Array.from({ length: this.n }, (_, i) => `s${String(i + 1).padStart(2, '0')}`);
+    this.servers = serverIds(this.n);
     this.nodes = this.servers.map(
       (id, i) =>
         new NodeHost(id, i, initialNodeState(id, this.servers), 1 + rngDrift.uniform(-scenario.maxDrift, scenario.maxDrift), newKv),
@@ -323,6 +338,11 @@ class Simulation {
       violation = e.violation;
     }
     this.stats.endMs = this.now;
+    // The recording ends as if every queued write had completed: what the nodes did is all in it.
+    if (this.recordEvent !== null) {
+      for (const h of this.nodes) for (const w of h.writes) for (const record of w.records) this.recordEvent(record);
+      if (this.stoppingStep !== null) this.recordEvent(this.stoppingStep);
+    }
     if (this.monitor !== null) this.stats.checks = this.monitor.checks;
     const history = operationsFromEvents(this.events);
     if (violation === null && this.options.checkLinearizability !== false) {
@@ -428,12 +448,25 @@ class Simulation {
     const r = this.stepFn(before, input);
     if (r.outputs.notEnabled !== null) return null;
     h.raft = r.state;
+    const record = this.recordEvent === null ? null : this.stepRecord(h, labelOf(h.id, input), r);
+    // A step that breaks a check ends the run, and belongs at the end of its recording.
+    this.stoppingStep = record;
     this.observe(h, before, r.state, input);
     if (this.durability !== null) this.stopOnDurability(h, this.durability.step(r.state, input, r.outputs.persist));
+    this.stoppingStep = null;
     const lw = r.outputs.persist?.logWrite;
     if (lw !== undefined && lw !== null && lw.fromIndex <= before.log.length) this.stats.truncations++;
-    this.handleOutputs(h, r, input);
+    this.handleOutputs(h, r, input, record);
     return r;
+  }
+
+  private stepRecord(h: NodeHost, label: ActionLabel, r: StepResult): Extract<SimTraceEvent, { kind: 'step' }> {
+    return { kind: 'step', atMs: this.now, label, node: h.id, state: r.state, sent: r.outputs.messages };
+  }
+
+  /** A message the network (or a node) lost or copied, in the recording. */
+  private recordNetwork(name: 'DropMessage' | 'DuplicateMessage', message: Message, why: string): void {
+    this.recordEvent?.({ kind: 'network', atMs: this.now, label: { name, message }, why });
   }
 
   private observe(h: NodeHost, before: NodeState, after: NodeState, input: Input | ActionLabel): void {
@@ -455,7 +488,7 @@ class Simulation {
     throw new Stop({ kind: 'durability', name: v.name, message: v.message, atMs: this.now, event: this.stats.events });
   }
 
-  private handleOutputs(h: NodeHost, r: StepResult, input: Input): void {
+  private handleOutputs(h: NodeHost, r: StepResult, input: Input, record: Extract<SimTraceEvent, { kind: 'step' }> | null): void {
     const o = r.outputs;
     const batch: Batch | null = o.messages.length > 0 || o.committed.length > 0 ? { messages: o.messages, committed: o.committed } : null;
     if (o.persist !== null) {
@@ -465,16 +498,22 @@ class Simulation {
           : (o.persist.logWrite?.entries.length ?? 0) > 0
             ? 'append'
             : 'other';
-      h.writes.push({ update: o.persist, kind, batches: batch === null ? [] : [batch] });
+      h.writes.push({ update: o.persist, kind, batches: batch === null ? [] : [batch], records: record === null ? [] : [record] });
       const doneAt = Math.max(this.now, h.lastWriteDoneAt) + this.diskLatency(this.rngDisk);
       h.lastWriteDoneAt = doneAt;
       this.q.push(doneAt, { k: 'disk', node: h.index, inc: h.inc });
       if (this.log !== null) this.say(h.id, `persist ${describePersist(o.persist)}`);
       this.triggerMidWrite(h);
-    } else if (batch !== null) {
+    } else {
+      // Behind a pending write, the step is as invisible as its messages until that write is durable.
       const last = h.writes[h.writes.length - 1];
-      if (last !== undefined) last.batches.push(batch);
-      else this.release(h, batch);
+      if (last !== undefined) {
+        if (batch !== null) last.batches.push(batch);
+        if (record !== null) last.records.push(record);
+      } else {
+        if (record !== null) this.recordEvent?.(record);
+        if (batch !== null) this.release(h, batch);
+      }
     }
     if (o.resetElectionTimer && h.up) this.armElection(h);
   }
@@ -483,9 +522,12 @@ class Simulation {
   private settle(h: NodeHost): void {
     for (let guard = 0; guard < 1000 && h.up; guard++) {
       const s = h.raft;
-      // Cheap necessary conditions of the guards, so a refused attempt (and its message text) is rare.
+      // A candidate is offered BecomeLeader after each of its steps and the core decides: a driver that
+      // counted the votes itself would hide a core that counts them wrong (the minority-quorum defect).
+      // Commit is offered only when a majority matches more than the commit index, so a refused attempt
+      // (and its message text) stays rare on the replication path, the busiest one.
       let input: Input;
-      if (s.role === 'Candidate' && s.votesGranted.length >= quorumSize(s.servers)) input = Inputs.BecomeLeader();
+      if (s.role === 'Candidate') input = Inputs.BecomeLeader();
       else if (s.role === 'Leader' && majorityMatchIndex(s) > s.commitIndex) input = Inputs.AdvanceCommitIndex();
       else return;
       const r = this.stepNode(h, input);
@@ -512,10 +554,14 @@ class Simulation {
     const fate = this.network.fate(from, to);
     if (fate.length === 0) {
       this.stats.dropped++;
+      if (ev.k === 'raft') this.recordNetwork('DropMessage', ev.msg, 'lost by the network');
       if (this.log !== null) this.say(this.endpointName(from), `lost: ${this.describeDelivery(ev)}`);
       return;
     }
-    if (fate.length > 1) this.stats.duplicated++;
+    if (fate.length > 1) {
+      this.stats.duplicated++;
+      if (ev.k === 'raft') for (let copy = 1; copy < fate.length; copy++) this.recordNetwork('DuplicateMessage', ev.msg, 'copied by the network');
+    }
     if (this.log !== null && (this.options.verbose === true || fate.length > 1)) {
       this.say(this.endpointName(from), `${fate.length > 1 ? 'sent twice' : 'sent'}: ${this.describeDelivery(ev)}`);
     }
@@ -562,13 +608,17 @@ class Simulation {
     const h = this.nodes[to]!;
     if (!h.up || this.network.isBlocked(from, to)) {
       this.stats.dropped++;
+      this.recordNetwork('DropMessage', msg, h.up ? 'cut off by a partition' : `${h.id} is down`);
       if (this.log !== null) this.say(h.id, `dropped (${h.up ? 'partition' : 'node down'}): ${formatMessage(msg)}`);
       return;
     }
     this.stats.delivered++;
     const before = h.raft;
     const r = this.stepNode(h, handleInputFor(msg));
-    if (r === null) return;
+    if (r === null) {
+      this.recordNetwork('DropMessage', msg, `${h.id} refused it`);
+      return;
+    }
     if (this.log !== null) {
       this.say(h.id, `<- ${formatMessage(msg)}${r.state === before ? '' : `  => ${this.describeNode(r.state)}`}`);
     }
@@ -589,6 +639,7 @@ class Simulation {
     if (w === undefined) throw new Stop(this.internal(`${h.id}: a disk completion without a pending write`));
     h.durable = applyPersistUpdate(h.durable, w.update);
     if (this.durability !== null) this.stopOnDurability(h, this.durability.written(h.id, h.durable));
+    for (const record of w.records) this.recordEvent?.(record);
     for (const b of w.batches) {
       this.release(h, b);
       if (!h.up) return;
@@ -745,6 +796,7 @@ class Simulation {
     const inFlight = h.writes[0];
     if (inFlight !== undefined) this.stats.crashesMidWrite++;
     if (landed && inFlight !== undefined) h.durable = applyPersistUpdate(h.durable, inFlight.update);
+    if (this.recordEvent !== null) this.recordCrash(h, landed ? 1 : 0);
     this.stats.crashes++;
     this.say(
       h.id,
@@ -761,6 +813,7 @@ class Simulation {
     h.raft = restoreNodeState(h.id, this.servers, h.durable.hardState, h.durable.log);
     // What survives is exactly what the spec's Restart keeps; check the cluster with the node in that state.
     this.observe(h, before, h.raft, { name: 'Restart', node: h.id });
+    this.recordEvent?.({ kind: 'step', atMs: this.now, label: { name: 'Restart', node: h.id }, node: h.id, state: h.raft, sent: [] });
     const at = this.healed ? this.now + downMs : Math.min(this.now + downMs, this.scenario.healAtMs);
     this.q.push(at, { k: 'restart', node: h.index, inc: h.inc });
   }
@@ -773,12 +826,27 @@ class Simulation {
     const before = h.raft;
     const r = this.stepFn(before, Inputs.Restart());
     h.raft = r.state;
+    const record = this.recordEvent === null ? null : this.stepRecord(h, { name: 'Restart', node: h.id }, r);
+    if (record !== null && r.outputs.persist === null) this.recordEvent?.(record);
     this.say(h.id, `restarts from disk as ${this.describeNode(h.raft)}`);
     this.observe(h, before, h.raft, { name: 'Restart', node: h.id });
     if (this.durability !== null) this.stopOnDurability(h, this.durability.step(h.raft, { name: 'Restart', node: h.id }, r.outputs.persist));
     // The real core writes nothing on Restart; whatever a core asks to write then goes to disk like any step's.
-    if (r.outputs.persist !== null) this.handleOutputs(h, { state: r.state, outputs: { ...r.outputs, resetElectionTimer: false } }, Inputs.Restart());
+    if (r.outputs.persist !== null) this.handleOutputs(h, { state: r.state, outputs: { ...r.outputs, resetElectionTimer: false } }, Inputs.Restart(), record);
     this.armElection(h);
+  }
+
+  /**
+   * A crash throws away the writes still queued (all but the first `kept`): the steps waiting for them are
+   * not recorded, as nobody saw them, and a message one of them had consumed is recorded as lost.
+   */
+  private recordCrash(h: NodeHost, kept: number): void {
+    h.writes.forEach((w, i) => {
+      for (const record of w.records) {
+        if (i < kept) this.recordEvent?.(record);
+        else if ('message' in record.label) this.recordNetwork('DropMessage', record.label.message, `consumed by ${h.id}, which crashed before its step was durable`);
+      }
+    });
   }
 
   private matches(t: NodeTarget, h: NodeHost): boolean {

@@ -8,7 +8,8 @@
  */
 import { PROFILE_NAMES, PROFILES, scenarioAt, type ProfileName } from './arbitraries.js';
 import { formatFailure } from './report.js';
-import { simulate } from './simulator.js';
+import { RaftTraceWriter } from './recording.js';
+import { serverIds, simulate } from './simulator.js';
 
 /** A named soak: what `npm run soak -- --plan <name>` runs unless told otherwise. */
 export interface SoakPlan {
@@ -57,6 +58,11 @@ export interface SoakOptions {
   readonly timeLimitMs?: number;
   /** Stops the soak between two schedules (Ctrl-C); the figures so far are returned. */
   readonly signal?: AbortSignal;
+  /**
+   * Record every `every`-th schedule (the first, the `every+1`-th, ...) and the one that fails as an
+   * implementation trace (`recording.ts`); `write` receives its name (`<profile>-seed-<seed>`) and lines.
+   */
+  readonly record?: { readonly every: number; readonly write: (name: string, lines: readonly string[]) => void };
 }
 
 /** Progress and final figures. */
@@ -101,7 +107,10 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     const profile = PROFILES[name];
     const seed = (o.seed + k) % 2 ** 31;
     const scenario = scenarioAt(profile, seed);
-    const r = simulate(scenario);
+    const recordThis = o.record !== undefined && k % o.record.every === 0;
+    const recorded = recordThis ? recordedRun(scenario, `${name}-seed-${seed}`, profile.name, seed) : null;
+    const r = recorded?.result ?? simulate(scenario);
+    if (recorded !== null) o.record?.write(recorded.name, recorded.lines);
     p.schedules++;
     p.schedulesByProfile[name] = (p.schedulesByProfile[name] ?? 0) + 1;
     p.steps += r.stats.events;
@@ -113,6 +122,11 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     p.elapsedMs = now - started;
     if (r.violation !== null) {
       p.violations++;
+      // The same schedule again, recorded (a run is a pure function of its scenario).
+      if (o.record !== undefined && recorded === null) {
+        const again = recordedRun(scenario, `${name}-seed-${seed}`, profile.name, seed);
+        o.record.write(again.name, again.lines);
+      }
       return { ...p, failure: formatFailure(r, scenario, { profile: profile.name, seed, path: '0' }), timedOut: false, interrupted: false };
     }
     if (o.onProgress && now - lastReport >= every) {
@@ -122,4 +136,11 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     if (o.timeLimitMs && p.elapsedMs > o.timeLimitMs) return { ...p, failure: null, timedOut: true, interrupted: false };
   }
   return { ...p, failure: null, timedOut: false, interrupted: false };
+}
+
+function recordedRun(scenario: Parameters<typeof simulate>[0], name: string, profile: string, seed: number) {
+  const lines: string[] = [];
+  const writer = new RaftTraceWriter(serverIds(scenario.nodes), (line) => lines.push(line), { tool: 'soak', replay: `npm run sim -- --profile ${profile} --seed ${seed}` });
+  const result = simulate(scenario, { record: writer.record });
+  return { name, lines, result };
 }

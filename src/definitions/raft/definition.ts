@@ -41,6 +41,7 @@ import { defineProtocol } from '../../protocol/protocol.js';
 import { type RaftBounds, parseRaftBounds, withinBounds } from './bounds.js';
 import { clusterMatches, diffSpecStates, type PreparedState, prepareExpected } from './compare.js';
 import { actionLabelFromTla, clusterFromSpecState, specStateFromTla } from './trace-values.js';
+import { RAFT_VALIDATION } from './validation.js';
 import { RAFT_SCENARIO_MODEL, RAFT_SIMULATION_MODEL, RAFT_TOUR_MODEL, SCENARIO_GOALS } from './trace-models.js';
 
 /** The types Raft's definition works with. */
@@ -107,6 +108,7 @@ export const RAFT_DEFINITION: ProtocolDefinition<RaftTypes> = {
   uncomparedVariables: ['action', 'commitHistory'],
   actions: Object.keys(ACTIONS),
   mirrors: 'src/raft/invariants.ts',
+  validation: RAFT_VALIDATION,
   invariants: {
     initialHistory: EMPTY_HISTORY,
     check(history, before, after, label) {
