@@ -10,7 +10,13 @@ import { match } from 'ts-pattern';
 import { ExitCode, type ExitCodeValue, WorkbenchError } from '../errors.js';
 import { makeDirectory, unwritable, writeFileAtomic } from '../files/write.js';
 import { type TlcEvent } from '../tlc/events.js';
+import { randomInt } from 'node:crypto';
+import { clearState, latestCheckpoint, stateDirOf } from '../tlc/checkpoints.js';
+import { DEFAULT_SERVER_PORT, runDistributed } from '../tlc/distributed.js';
+import { simulateWithBudget } from '../tlc/simulate.js';
+import { parseDuration } from '../units.js';
 import {
+  MODEL_TIERS,
   type ModelSpec,
   type ModelTier,
   describeExpectation,
@@ -38,7 +44,9 @@ ends as its config says: "ok" (every invariant and property holds), or, for nega
 the named violation. Models are named after their .cfg file; a name may use * as a wildcard.
 
 Options:
-  --tier <ci|large|all>  which models to run when none are named (default: ci)
+  --tier <ci|large|simulate|all>
+                         which models to run when none are named (default: ci); simulate-tier
+                         models run by simulation for their @budget
   --workers <n|auto>     TLC worker threads per model (default: auto = ${availableParallelism()} here)
   --timeout <seconds>    stop a model's TLC after this long (default: 1200)
   --heap <size>          JVM maximum heap, e.g. 8g (default: the JVM's, 1/4 of RAM)
@@ -52,6 +60,22 @@ Options:
                          .cache/check-spec/summary.json; counterexamples are saved beside it)
   --show-expected        also print the counterexample of each negative control that passed
   --list                 list the models with their tier and expectation, run nothing
+
+Models too large for one run (see "Bigger models" in the README):
+  --simulate             TLC's random simulation instead of exhaustive checking, for a budget:
+                         every invariant in every state of every behaviour, no proof of absence
+  --budget <duration>    simulation time per model, e.g. 90s, 10m, 1h (default: the model's
+                         @budget, or 1m)
+  --depth <n>            the longest simulated behaviour (default 100)
+  --seed <n>             the first simulation seed (default: random, printed)
+  --checkpoint-minutes <m>
+                         checkpoint every m minutes (TLC's -checkpoint), keeping TLC's state in
+                         .cache/check-spec/states/<model>/ so that an interrupted run can resume
+  --resume               continue each model from its latest checkpoint (TLC's -recover)
+  --distributed          run TLC's distributed server: prints the command a worker machine runs
+                         to join, and starts --local-workers workers here
+  --local-workers <k>    worker JVMs on this machine for --distributed (default 2; 0: only remote)
+  --port <p>             the distributed server's port (default ${DEFAULT_SERVER_PORT})
   --quiet                no progress output
   -V, --version          the workbench and TLC versions
   -h, --help             this help
@@ -74,8 +98,17 @@ export interface CheckSpecIo {
 
 export type { CheckSpecSummary, ModelReport } from '../tlc/summary.js';
 
+/** How the selected models run: exhaustively here (with or without checkpoints), by simulation, or distributed. */
+type RunMode =
+  | { readonly kind: 'local'; readonly checkpointMinutes?: number; readonly resume: boolean }
+  | { readonly kind: 'simulate'; readonly forced: boolean; readonly budgetMs?: number; readonly depth: number; readonly seed: number; readonly seedGiven: boolean }
+  | { readonly kind: 'distributed'; readonly localWorkers: number; readonly port: number };
+
 interface Options {
   readonly patterns: readonly string[];
+  readonly mode: RunMode;
+  /** The seed of simulations the options did not give one (a simulate-tier model in another mode's run). */
+  readonly simulationSeed: number;
   readonly tier: ModelTier | 'all';
   readonly workers: number;
   readonly timeoutMs: number;
@@ -112,12 +145,21 @@ function parseOptions(argv: readonly string[], cwd: string): Options | 'help' {
       summary: { type: 'string' },
       list: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
+      simulate: { type: 'boolean', default: false },
+      budget: { type: 'string' },
+      depth: { type: 'string' },
+      seed: { type: 'string' },
+      'checkpoint-minutes': { type: 'string' },
+      resume: { type: 'boolean', default: false },
+      distributed: { type: 'boolean', default: false },
+      'local-workers': { type: 'string' },
+      port: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) return 'help';
   const tier = values.tier;
-  if (tier !== 'ci' && tier !== 'large' && tier !== 'all') throw cli.usage(`--tier must be ci, large or all, not "${tier}".`);
+  if (tier !== 'all' && !(MODEL_TIERS as readonly string[]).includes(tier)) throw cli.usage(`--tier must be ${MODEL_TIERS.join(', ')} or all, not "${tier}".`);
   const workers = values.workers === 'auto' ? availableParallelism() : Number(values.workers);
   if (!Number.isInteger(workers) || workers < 1) throw cli.usage(`--workers must be a positive integer or auto, not "${values.workers}".`);
   const timeoutSeconds = Number(values.timeout);
@@ -126,9 +168,12 @@ function parseOptions(argv: readonly string[], cwd: string): Options | 'help' {
   const tlcArgs = values['tlc-args'].split(/\s+/).filter((a) => a !== '');
   const owned = tlcArgs.filter((a) => WRAPPER_OPTIONS.includes(a));
   if (owned.length > 0) throw cli.usage(`--tlc-args may not set ${owned.join(', ')}: check-spec sets ${WRAPPER_OPTIONS.join(', ')} itself (use --workers for -workers).`);
+  const mode = parseMode(values, tier);
   return {
     patterns: positionals,
-    tier,
+    mode,
+    simulationSeed: mode.kind === 'simulate' ? mode.seed : randomInt(2 ** 31),
+    tier: tier as ModelTier | 'all',
     workers,
     timeoutMs: timeoutSeconds * 1000,
     ...(values.heap !== undefined ? { heap: values.heap } : {}),
@@ -147,6 +192,59 @@ function parseOptions(argv: readonly string[], cwd: string): Options | 'help' {
     list: values.list,
     quiet: values.quiet,
   };
+}
+
+function positiveInteger(name: string, text: string | undefined, min: number): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < min) throw cli.usage(`--${name} must be an integer >= ${min}, not "${text}".`);
+  return n;
+}
+
+function parseMode(
+  values: {
+    readonly simulate: boolean;
+    readonly budget?: string | undefined;
+    readonly depth?: string | undefined;
+    readonly seed?: string | undefined;
+    readonly 'checkpoint-minutes'?: string | undefined;
+    readonly resume: boolean;
+    readonly distributed: boolean;
+    readonly 'local-workers'?: string | undefined;
+    readonly port?: string | undefined;
+  },
+  tier: string,
+): RunMode {
+  const simulationOptions = ['budget', 'depth', 'seed'].filter((o) => values[o as 'budget'] !== undefined);
+  const checkpointOptions = [...(values['checkpoint-minutes'] !== undefined ? ['checkpoint-minutes'] : []), ...(values.resume ? ['resume'] : [])];
+  const distributedOptions = ['local-workers', 'port'].filter((o) => values[o as 'port'] !== undefined);
+  const simulating = values.simulate || tier === 'simulate';
+  if (values.distributed && (simulating || checkpointOptions.length > 0)) {
+    throw cli.usage(`--distributed runs TLC's distributed server, which check-spec does not combine with ${values.simulate ? '--simulate' : tier === 'simulate' ? '--tier simulate' : `--${checkpointOptions[0]}`}.`);
+  }
+  if (!values.distributed && distributedOptions.length > 0) throw cli.usage(`--${distributedOptions[0]} is an option of --distributed.`);
+  if (simulating && checkpointOptions.length > 0) throw cli.usage(`--${checkpointOptions[0]} is for exhaustive runs; a simulation has no state to resume.`);
+  if (!simulating && simulationOptions.length > 0) throw cli.usage(`--${simulationOptions[0]} is an option of --simulate (or --tier simulate).`);
+  if (values.distributed) {
+    const port = positiveInteger('port', values.port, 1) ?? DEFAULT_SERVER_PORT;
+    if (port > 65535) throw cli.usage(`--port must be a TCP port (1..65535), not "${values.port}".`);
+    return { kind: 'distributed', localWorkers: positiveInteger('local-workers', values['local-workers'], 0) ?? 2, port };
+  }
+  if (simulating) {
+    const budgetMs = values.budget === undefined ? undefined : parseDuration(values.budget);
+    if (budgetMs === null) throw cli.usage(`--budget takes a duration such as 90s, 10m or 1h, not "${values.budget}".`);
+    const seed = positiveInteger('seed', values.seed, 0);
+    return {
+      kind: 'simulate',
+      forced: values.simulate,
+      ...(budgetMs === undefined ? {} : { budgetMs }),
+      depth: positiveInteger('depth', values.depth, 1) ?? 100,
+      seed: seed ?? randomInt(2 ** 31),
+      seedGiven: seed !== undefined,
+    };
+  }
+  const minutes = positiveInteger('checkpoint-minutes', values['checkpoint-minutes'], 1);
+  return { kind: 'local', ...(minutes === undefined ? {} : { checkpointMinutes: minutes }), resume: values.resume };
 }
 
 /** Maps a failing model's outcome to the exit code it calls for. */
@@ -220,6 +318,8 @@ class ProgressReporter {
     if (!this.last) return `${elapsed}  starting`;
     const s = this.last.stats;
     const rate = this.rate !== undefined ? `  ${formatCount(Math.round(this.rate))} states/s` : '';
+    // A simulation has no fingerprint set or queue (TLC reports -1 for both).
+    if (s.distinct < 0) return `${elapsed}  ${formatCount(s.generated)} states simulated${rate}`;
     return `${elapsed}  ${formatCount(s.distinct)} distinct  ${formatCount(s.generated)} generated  queue ${formatCount(s.left)}${rate}`;
   }
 
@@ -253,7 +353,8 @@ function reportOf(model: ModelSpec, checkedAt: string, outcome: ModelReport['out
 function report(model: ModelSpec, run: TlcRun, checkedAt: string): ModelReport {
   return {
     ...reportOf(model, checkedAt, run.outcome, meetsExpectation(model, run), Number((run.durationMs / 1000).toFixed(2))),
-    ...(run.stats ? { distinctStates: run.stats.distinct, statesGenerated: run.stats.generated, statesLeft: run.stats.left } : {}),
+    // A simulation counts no distinct states (TLC reports -1): it has no fingerprint set.
+    ...(run.stats ? { ...(run.stats.distinct >= 0 ? { distinctStates: run.stats.distinct } : {}), statesGenerated: run.stats.generated, statesLeft: run.stats.left } : {}),
     ...(run.depth !== undefined ? { depth: run.depth } : {}),
     ...(run.violation ? { violation: { kind: run.violation.kind, ...(run.violation.name ? { name: run.violation.name } : {}) } } : {}),
     ...(run.counterexample.length > 0
@@ -352,6 +453,109 @@ async function saveCounterexample(dir: string, model: ModelSpec, run: TlcRun): P
   return file;
 }
 
+/** One model's run, whatever the mode: TLC's result, what the summary adds for the mode, and notes for the user. */
+interface ModelRun {
+  readonly run: TlcRun;
+  readonly extra: Partial<ModelReport>;
+  readonly notes: readonly string[];
+}
+
+/** Runs one model the way the options say (simulation for simulate-tier models unless distributed). */
+async function runModel(model: ModelSpec, options: Options, toolchain: TlcToolchain, io: CheckSpecIo, onEvent: (e: TlcEvent) => void): Promise<ModelRun> {
+  const common = {
+    module: model.module,
+    config: model.config,
+    toolchain,
+    ...(options.heap !== undefined ? { heap: options.heap } : {}),
+    ...(io.signal ? { signal: io.signal } : {}),
+    onEvent,
+  };
+  // A simulate-tier model is simulated whatever selected it (--tier all, its name), unless distributed.
+  const mode: RunMode =
+    options.mode.kind === 'local' && model.tier === 'simulate' && options.mode.checkpointMinutes === undefined && !options.mode.resume
+      ? { kind: 'simulate', forced: false, depth: 100, seed: options.simulationSeed, seedGiven: false }
+      : options.mode;
+  if (mode.kind === 'simulate' && (mode.forced || model.tier === 'simulate')) {
+    const budgetMs = mode.budgetMs ?? model.budgetMs ?? 60_000;
+    const result = await simulateWithBudget({ ...common, workers: options.workers, budgetMs, depth: mode.depth, seed: mode.seed, tlcOptions: options.tlcArgs });
+    const seconds = Number((result.ms / 1000).toFixed(2));
+    const run: TlcRun = { ...result.run, durationMs: result.ms, stats: { generated: result.statesGenerated, distinct: -1, left: 0 } };
+    const repeat = `npm run check-spec -- ${model.name} --simulate --budget ${Math.round(budgetMs / 1000)}s --depth ${mode.depth} --seed ${mode.seed}`;
+    return {
+      run,
+      extra: {
+        mode: 'simulate',
+        seconds,
+        statesGenerated: result.statesGenerated,
+        simulation: { behaviours: result.behaviours, statesGenerated: result.statesGenerated, seconds, budgetSeconds: budgetMs / 1000, seed: mode.seed, depth: mode.depth, rounds: result.rounds.length },
+      },
+      notes: [
+        `  ${model.name}: simulated ${formatCount(result.behaviours)} behaviours of up to ${mode.depth} steps (${formatCount(result.statesGenerated)} states, ${formatCount(Math.round(result.statesGenerated / Math.max(result.ms / 1000, 1e-9)))} states/s) in ${result.rounds.length} round(s), seed ${mode.seed}; repeat: ${repeat}`,
+      ],
+    };
+  }
+  if (mode.kind === 'distributed') {
+    const run = await runDistributed({
+      ...common,
+      timeoutMs: options.timeoutMs,
+      tlcOptions: options.tlcArgs,
+      port: mode.port,
+      localWorkers: mode.localWorkers,
+      onReady: (command) =>
+        io.stderr(`  ${model.name}: TLC server ready on port ${mode.port}; ${mode.localWorkers} local worker(s) starting. A worker machine joins with:\n    ${command}\n`),
+    });
+    const early = run.workerReports.filter((w) => w.endedEarly);
+    return {
+      run,
+      extra: { mode: 'distributed', localWorkers: { started: run.workerReports.length, endedEarly: early.length } },
+      notes: early.map((w) => `  ${model.name}: local worker ${w.index} ended before the server (${w.signal ?? `exit ${w.code}`})${w.lastOutput.length > 0 ? `: ${w.lastOutput[w.lastOutput.length - 1]}` : ''}`),
+    };
+  }
+  // Exhaustive, here; with checkpoints, TLC's state is kept where a later --resume finds it.
+  const checkpointing = mode.kind === 'local' && (mode.checkpointMinutes !== undefined || mode.resume);
+  const stateDir = stateDirOf(model.name);
+  const recover = mode.kind === 'local' && mode.resume ? await latestCheckpoint(stateDir) : null;
+  if (mode.kind === 'local' && mode.resume && recover === null) {
+    throw new WorkbenchError(`There is no checkpoint of ${model.name} to resume in ${shownPath(io.cwd, stateDir)}.`, ExitCode.USAGE, `Run it with --checkpoint-minutes <m> first; a run leaves a checkpoint every m minutes.`);
+  }
+  const minutes = mode.kind === 'local' ? (mode.checkpointMinutes ?? (mode.resume ? 30 : undefined)) : undefined;
+  let recovered = 0;
+  const recovering = await runTlc({
+    ...common,
+    onEvent: (event) => {
+      // "Recovery completed. N states examined. M states on queue."
+      const text = event.type === 'info' ? event.text : event.type === 'output' ? event.line : '';
+      const examined = /Recovery completed\. ([\d,]+) states examined/.exec(text);
+      if (examined !== null) recovered = Number((examined[1] as string).replace(/,/g, ''));
+      onEvent(event);
+    },
+    workers: options.workers,
+    timeoutMs: options.timeoutMs,
+    tlcOptions: [...options.tlcArgs, ...(minutes === undefined ? [] : ['-checkpoint', String(minutes)]), ...(recover === null ? [] : ['-recover', recover.dir])],
+    ...(checkpointing ? { stateDir } : {}),
+  });
+  // TLC 2.18 counts the states a recovered run had found before its checkpoint twice in its final figure.
+  const run: TlcRun =
+    recovered > 0 && recovering.stats !== undefined ? { ...recovering, stats: { ...recovering.stats, distinct: recovering.stats.distinct - recovered } } : recovering;
+  const notes: string[] = [];
+  if (checkpointing) {
+    const cutShort = run.outcome === 'cancelled' || run.outcome === 'timeout';
+    const latest = cutShort ? await latestCheckpoint(stateDir) : null;
+    if (latest !== null) notes.push(`  ${model.name}: stopped; its checkpoint of ${latest.at.toISOString()} is kept. Resume with: npm run check-spec -- ${model.name} --resume --checkpoint-minutes ${minutes}`);
+    else if (cutShort) notes.push(`  ${model.name}: stopped before its first checkpoint (every ${minutes} minute(s)); nothing to resume.`);
+    else await clearState(stateDir);
+  }
+  const resumed =
+    recover === null
+      ? {}
+      : {
+          message:
+            `resumed from the checkpoint of ${recover.at.toISOString()}` +
+            (recovered > 0 ? `; TLC reported ${formatCount(recovering.stats?.distinct)} distinct states, counting the ${formatCount(recovered)} found before the checkpoint twice` : ''),
+        };
+  return { run, extra: resumed, notes };
+}
+
 async function checkSpecOrThrow(argv: readonly string[], io: CheckSpecIo): Promise<ExitCodeValue> {
   const options = parseOptions(argv, io.cwd);
   if (options === 'help') {
@@ -368,6 +572,10 @@ async function checkSpecOrThrow(argv: readonly string[], io: CheckSpecIo): Promi
   const models = selectModels(all, options.patterns, options.tier);
   if (models.length === 0) throw cli.usage(`No models in tier "${options.tier}" under ${options.specsDir}.`);
   const toolchain: TlcToolchain = await resolveToolchain(io.env);
+  const simulating = options.mode.kind === 'simulate' || (options.mode.kind === 'local' && models.some((m) => m.tier === 'simulate'));
+  if (simulating && !(options.mode.kind === 'simulate' && options.mode.seedGiven) && !options.quiet) {
+    io.stderr(`check-spec: simulation seed ${options.simulationSeed} (repeat with --seed ${options.simulationSeed})\n`);
+  }
   const startedAt = new Date().toISOString();
   const progress = new ProgressReporter(io, !options.quiet);
   const reports: ModelReport[] = [];
@@ -386,22 +594,13 @@ async function checkSpecOrThrow(argv: readonly string[], io: CheckSpecIo): Promi
       continue;
     }
     progress.start(model, i + 1, models.length);
-    let run: TlcRun;
+    let ran: ModelRun;
     try {
-      run = await runTlc({
-        module: model.module,
-        config: model.config,
-        toolchain,
-        workers: options.workers,
-        timeoutMs: options.timeoutMs,
-        ...(options.heap !== undefined ? { heap: options.heap } : {}),
-        tlcOptions: options.tlcArgs,
-        ...(io.signal ? { signal: io.signal } : {}),
-        onEvent: (e) => progress.event(e, model),
-      });
+      ran = await runModel(model, options, toolchain, io, (e) => progress.event(e, model));
     } finally {
       progress.stop();
     }
+    const run = ran.run;
     if (run.outcome === 'java-error') {
       // Java cannot start TLC here, and will not for the next model either: stop, keep the saved summary.
       throw new WorkbenchError(
@@ -411,7 +610,7 @@ async function checkSpecOrThrow(argv: readonly string[], io: CheckSpecIo): Promi
       );
     }
     tlcVersion ??= run.tlcVersion;
-    let entry = report(model, run, startedAt);
+    let entry: ModelReport = { ...report(model, run, startedAt), ...ran.extra };
     let counterexampleFile: string | undefined;
     let pageFile: string | undefined;
     if (counterexampleDir !== undefined && run.counterexample.length > 0) {
@@ -431,8 +630,11 @@ async function checkSpecOrThrow(argv: readonly string[], io: CheckSpecIo): Promi
     reports.push(entry);
     if (!options.quiet) {
       const mark = entry.passed ? 'pass' : 'FAIL';
-      io.stderr(`${mark}  ${model.name}  ${entry.outcome}  ${formatCount(entry.distinctStates)} distinct states  ${formatSeconds(run.durationMs)} s\n`);
+      const sim = entry.simulation;
+      const figures = sim !== undefined ? `${formatCount(sim.behaviours)} behaviours, ${formatCount(sim.statesGenerated)} states simulated` : `${formatCount(entry.distinctStates)} distinct states`;
+      io.stderr(`${mark}  ${model.name}  ${entry.outcome}  ${figures}  ${formatSeconds(entry.seconds * 1000)} s\n`);
     }
+    for (const note of ran.notes) io.stderr(`${note}\n`);
     const detail = describeOutcome(model, run, root, { showExpected: options.showExpected, ...(counterexampleFile !== undefined ? { counterexampleFile } : {}) });
     if (detail && !options.json) io.stdout(`\n${detail}\n`);
     else if (detail && !options.quiet && !entry.passed) io.stderr(`${detail}\n`);

@@ -108,7 +108,8 @@ export function parseTlcDuration(text: string): number {
 }
 
 function parseStats(body: string): TlcStats | undefined {
-  const m = /([\d,]+) states generated.*?([\d,]+) distinct states found.*?([\d,]+) states left on queue/s.exec(body);
+  // A simulation's progress counts no distinct states or queue: TLC prints -1 for them.
+  const m = /([\d,]+) states generated.*?(-?[\d,]+) distinct states found.*?(-?[\d,]+) states left on queue/s.exec(body);
   return m ? { generated: count(m[1]), distinct: count(m[2]), left: count(m[3]) } : undefined;
 }
 
@@ -142,7 +143,7 @@ export function toTlcEvent(chunk: TlcChunk): TlcEvent {
     .with(TlcCode.SANY_END, (): TlcEvent => ({ type: 'sany-end' }))
     .with(TlcCode.STARTING, (): TlcEvent => ({ type: 'starting' }))
     .with(TlcCode.INIT_GENERATED, (): TlcEvent => ({ type: 'init-generated', distinct: count(/([\d,]+) distinct state/.exec(body)?.[1]) }))
-    .with(TlcCode.PROGRESS, (): TlcEvent => {
+    .with(TlcCode.PROGRESS, TlcCode.PROGRESS_SIMULATION, (): TlcEvent => {
       const stats = parseStats(body);
       if (!stats) return info;
       const depth = /Progress\((\d+)\)/.exec(body);

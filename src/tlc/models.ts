@@ -6,8 +6,12 @@
  * \* @description 3 servers, terms <= 2
  * \* @module MCRaft                                (the .tla to check; default: the config's own name)
  * \* @expect invariant-violated ElectionSafety     (default: ok)
- * \* @tier large                                   (default: ci)
+ * \* @tier large                                   (default: ci; or simulate)
+ * \* @budget 2m                                    (a simulate-tier model's time budget)
  * ```
+ *
+ * A `simulate`-tier model is too large to exhaust: `check-spec --tier simulate` runs TLC's random
+ * simulation on it for its budget (default 1 minute) instead.
  *
  * `@expect` takes an outcome (`ok`, `invariant-violated`, `property-violated`, `deadlock`) and, for
  * violations, the name TLC must report. A model expected to fail is a negative control: it passes
@@ -20,11 +24,18 @@ import { readFile, readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { ExitCode, WorkbenchError } from '../errors.js';
 import { shownPath } from '../paths.js';
+import { parseDuration } from '../units.js';
 import { parseConfigChecks } from './config-checks.js';
 import type { TlcResult } from './result.js';
 
-/** Which runs include a model: `ci` by default (and in CI), `large` only when asked for. */
-export type ModelTier = 'ci' | 'large';
+/**
+ * Which runs include a model: `ci` by default (and in CI), `large` only when asked for, `simulate` only
+ * when asked for and then by simulation for a time budget.
+ */
+export type ModelTier = 'ci' | 'large' | 'simulate';
+
+/** The tiers, in the order `--help` lists them. */
+export const MODEL_TIERS: readonly ModelTier[] = ['ci', 'large', 'simulate'];
 
 /** The outcome a model must produce for check-spec to count it as passing. */
 export type Expectation =
@@ -40,6 +51,8 @@ export interface ModelSpec {
   readonly description?: string;
   readonly expect: Expectation;
   readonly tier: ModelTier;
+  /** How long to simulate it (`@budget`), for the simulate tier or `--simulate`. */
+  readonly budgetMs?: number;
   /** The properties the config names (`PROPERTY`/`PROPERTIES`), to tell which one TLC refuted. */
   readonly properties: readonly string[];
   /**
@@ -50,7 +63,7 @@ export interface ModelSpec {
 }
 
 const DIRECTIVE = /^\s*\\\*\s*@(\w+)\s*(.*?)\s*$/;
-const KNOWN_DIRECTIVES = ['description', 'module', 'expect', 'tier'] as const;
+const KNOWN_DIRECTIVES = ['description', 'module', 'expect', 'tier', 'budget'] as const;
 
 /** A model config's directives are malformed. */
 export class ModelConfigError extends WorkbenchError {
@@ -105,6 +118,7 @@ async function parseModel(configPath: string, displayRoot: string): Promise<Mode
   let description: string | undefined;
   let expect: Expectation = { outcome: 'ok' };
   let tier: ModelTier = 'ci';
+  let budgetMs: number | undefined;
   text.split('\n').forEach((lineText, i) => {
     const directive = DIRECTIVE.exec(lineText);
     if (!directive) return;
@@ -124,9 +138,15 @@ async function parseModel(configPath: string, displayRoot: string): Promise<Mode
         expect = parseExpectation(value, shown, line);
         return;
       case 'tier':
-        if (value !== 'ci' && value !== 'large') throw new ModelConfigError(shown, line, `@tier must be ci or large, got "${value}"`);
-        tier = value;
+        if (!(MODEL_TIERS as readonly string[]).includes(value)) throw new ModelConfigError(shown, line, `@tier must be ${MODEL_TIERS.join(', ')}, got "${value}"`);
+        tier = value as ModelTier;
         return;
+      case 'budget': {
+        const ms = parseDuration(value);
+        if (ms === null) throw new ModelConfigError(shown, line, `@budget takes a duration such as 90s, 10m or 1h, not "${value}"`);
+        budgetMs = ms;
+        return;
+      }
       default:
         throw new ModelConfigError(shown, line, `unknown directive @${key} (known: ${KNOWN_DIRECTIVES.map((d) => `@${d}`).join(', ')})`);
     }
@@ -136,7 +156,7 @@ async function parseModel(configPath: string, displayRoot: string): Promise<Mode
   const properties = parseConfigChecks(text, shown)
     .filter((c) => c.kind === 'property')
     .map((c) => c.name);
-  return { name, config: configPath, module, ...(description !== undefined ? { description } : {}), expect, tier, properties };
+  return { name, config: configPath, module, ...(description !== undefined ? { description } : {}), expect, tier, ...(budgetMs !== undefined ? { budgetMs } : {}), properties };
 }
 
 // TLC loads a class file found beside a spec (`Foo.class` next to `Foo.tla`) as the module's operator

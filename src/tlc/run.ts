@@ -7,7 +7,7 @@
  * @module
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { startGuarded } from '../process/child.js';
@@ -45,6 +45,13 @@ export interface TlcRunOptions {
   readonly scratch?: readonly string[];
   /** Keep the metadir (TLC's states/ folder) instead of deleting it; its path is then returned. */
   readonly keepMetadir?: boolean;
+  /**
+   * TLC's metadir, owned by the caller and kept (a checkpointed run's, to resume from); created when
+   * missing. Default: a temporary folder of this run.
+   */
+  readonly stateDir?: string;
+  /** The Java class to run: TLC (default), or the server of TLC's distributed mode. */
+  readonly mainClass?: 'tlc2.TLC' | 'tlc2.tool.distributed.TLCServer';
 }
 
 /** A finished run: the result plus what the wrapper did. */
@@ -62,7 +69,7 @@ function configOf(options: Pick<TlcRunOptions, 'module' | 'config'>): string {
 }
 
 /** Builds the java argument array for a run (exposed so benchmarks can run the same command raw). */
-export function tlcCommand(options: TlcRunOptions, metadir: string): string[] {
+export function tlcCommand(options: TlcRunOptions, metadir: string, javaTmp = metadir): string[] {
   const module = resolve(options.module);
   const config = configOf(options);
   const workers = options.workers === 'auto' ? availableParallelism() : (options.workers ?? 1);
@@ -71,16 +78,16 @@ export function tlcCommand(options: TlcRunOptions, metadir: string): string[] {
     // TLC copies the standard modules (TLC.tla, Naturals.tla, ...) out of its jar into java.io.tmpdir and
     // parses them from there; with the shared /tmp, a run starting beside another could read a file the
     // other was still writing, a spurious parse error. Each run's own metadir keeps them apart.
-    `-Djava.io.tmpdir=${metadir}`,
+    `-Djava.io.tmpdir=${javaTmp}`,
     '-XX:+UseParallelGC',
     ...(options.heap ? [`-Xmx${options.heap}`] : []),
     ...(options.jvmOptions ?? []),
     '-cp',
     options.toolchain.jar,
-    'tlc2.TLC',
+    options.mainClass ?? 'tlc2.TLC',
     '-tool',
-    '-workers',
-    String(workers),
+    // The distributed server has no threads of its own to count: its workers are other processes.
+    ...(options.mainClass === 'tlc2.tool.distributed.TLCServer' ? [] : ['-workers', String(workers)]),
     '-metadir',
     metadir,
     '-config',
@@ -93,8 +100,10 @@ export function tlcCommand(options: TlcRunOptions, metadir: string): string[] {
 /** Runs TLC and resolves when the JVM has exited; never rejects for TLC's own failures. */
 export async function runTlc(options: TlcRunOptions): Promise<TlcRun> {
   const specDir = dirname(resolve(options.module));
-  const metadir = await mkdtemp(join(tmpdir(), 'workbench-tlc-'));
-  const command = tlcCommand(options, metadir);
+  const scratchDir = await mkdtemp(join(tmpdir(), 'workbench-tlc-'));
+  if (options.stateDir !== undefined) await mkdir(options.stateDir, { recursive: true });
+  const metadir = options.stateDir ?? scratchDir;
+  const command = tlcCommand(options, metadir, scratchDir);
   const builder = new TlcResultBuilder(
     (module) => {
       const file = join(specDir, `${module}.tla`);
@@ -109,7 +118,8 @@ export async function runTlc(options: TlcRunOptions): Promise<TlcRun> {
 
   const [java, ...args] = command as [string, ...string[]];
   // The guardian deletes the metadir when this process dies before it can; otherwise this function does.
-  const child = startGuarded({ command: java, args, cwd: specDir, scratch: [...(options.keepMetadir ? [] : [metadir]), ...(options.scratch ?? [])], graceMs: KILL_GRACE_MS });
+  const kept = options.keepMetadir === true || options.stateDir !== undefined;
+  const child = startGuarded({ command: java, args, cwd: specDir, scratch: [...(options.keepMetadir ? [] : [scratchDir]), ...(options.scratch ?? [])], graceMs: KILL_GRACE_MS });
   let unreadable = false;
   const framer = new TlcOutputFramer((chunk) => {
     if (unreadable) return;
@@ -155,7 +165,7 @@ export async function runTlc(options: TlcRunOptions): Promise<TlcRun> {
   if (stderrPending) stderr.push(stderrPending);
   if (exit.spawnError) stderr.push(`could not start ${java}: ${exit.spawnError.code}: ${exit.spawnError.message}`);
 
-  if (!options.keepMetadir) await rm(metadir, { recursive: true, force: true });
+  if (!options.keepMetadir) await rm(scratchDir, { recursive: true, force: true });
   const result = builder.finish({
     exitCode: exit.code,
     signal: exit.signal,
@@ -166,5 +176,5 @@ export async function runTlc(options: TlcRunOptions): Promise<TlcRun> {
     durationMs: performance.now() - started,
     stderr,
   });
-  return { ...result, command, ...(options.keepMetadir ? { metadir } : {}) };
+  return { ...result, command, ...(kept ? { metadir } : {}) };
 }

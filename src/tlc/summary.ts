@@ -40,6 +40,12 @@ export interface ModelReport {
   readonly counterexampleFile?: string;
   readonly diagnostics?: TlcResult['diagnostics'];
   readonly message?: string;
+  /** How TLC ran: exhaustively on this machine (absent), by random simulation, or on its distributed server. */
+  readonly mode?: 'simulate' | 'distributed';
+  /** A simulation's figures: no violation in this many behaviours is evidence, not proof. */
+  readonly simulation?: { readonly behaviours: number; readonly statesGenerated: number; readonly seconds: number; readonly budgetSeconds: number; readonly seed: number; readonly depth: number; readonly rounds: number };
+  /** A distributed run's workers started on this machine, and how many ended before the server. */
+  readonly localWorkers?: { readonly started: number; readonly endedEarly: number };
 }
 
 /**

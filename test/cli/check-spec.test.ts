@@ -201,11 +201,11 @@ describe('check-spec', () => {
     writeFileSync(join(dir, 'BadTier.cfg'), '\\* @module Counter\n\\* @tier nightly\nINIT Init\nNEXT Next\n');
     const r = await run(['--specs', dir]);
     expect(r.code).toBe(ExitCode.SPEC_ERROR);
-    expect(r.stdout).toMatch(/BadTier: the config is invalid, TLC was not run\.\n\s+\S*\/BadTier\.cfg:2: @tier must be ci or large, got "nightly"/);
+    expect(r.stdout).toMatch(/BadTier: the config is invalid, TLC was not run\.\n\s+\S*\/BadTier\.cfg:2: @tier must be ci, large, simulate, got "nightly"/);
     expect(r.stdout).toMatch(/CounterOk\s+ok\s+ok\s+13\s+.*pass/);
     const list = await run(['--specs', dir, '--list']);
     expect(list.code).toBe(ExitCode.SPEC_ERROR);
-    expect(list.stdout).toMatch(/BadTier\s+ci\s+ok\s+INVALID: .*@tier must be ci or large/);
+    expect(list.stdout).toMatch(/BadTier\s+ci\s+ok\s+INVALID: .*@tier must be ci, large, simulate/);
     expect(list.stdout).toMatch(/CounterOk\s+ci\s+ok\s+passing fixture/);
   });
 
