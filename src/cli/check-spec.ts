@@ -389,13 +389,15 @@ export function describeOutcome(
   model: ModelSpec,
   run: TlcResult,
   root: string,
-  options: { readonly showExpected?: boolean; readonly counterexampleFile?: string } = {},
+  options: { readonly showExpected?: boolean; readonly counterexampleFile?: string; readonly pageFile?: string } = {},
 ): string {
   const lines: string[] = [];
   const passed = meetsExpectation(model, run);
   const what = violationText(run);
   if (passed && run.outcome === 'ok') return '';
-  const saved = options.counterexampleFile !== undefined ? `; counterexample: ${shownPath(root, options.counterexampleFile)}` : '';
+  const saved =
+    (options.counterexampleFile !== undefined ? `; counterexample: ${shownPath(root, options.counterexampleFile)}` : '') +
+    (options.pageFile !== undefined ? `; page: ${shownPath(root, options.pageFile)}` : '');
   if (passed) {
     const n = run.counterexample.length;
     const states = n > 0 ? `, ${n} state${n === 1 ? '' : 's'}` : '';
@@ -635,7 +637,12 @@ async function checkSpecOrThrow(argv: readonly string[], io: CheckSpecIo): Promi
       io.stderr(`${mark}  ${model.name}  ${entry.outcome}  ${figures}  ${formatSeconds(entry.seconds * 1000)} s\n`);
     }
     for (const note of ran.notes) io.stderr(`${note}\n`);
-    const detail = describeOutcome(model, run, root, { showExpected: options.showExpected, ...(counterexampleFile !== undefined ? { counterexampleFile } : {}) });
+    const detail = describeOutcome(model, run, root, {
+      showExpected: options.showExpected,
+      ...(counterexampleFile !== undefined ? { counterexampleFile } : {}),
+      // A passed negative control's one line names its page; a failure prints it on a line of its own.
+      ...(pageFile !== undefined && entry.passed ? { pageFile } : {}),
+    });
     if (detail && !options.json) io.stdout(`\n${detail}\n`);
     else if (detail && !options.quiet && !entry.passed) io.stderr(`${detail}\n`);
     if (pageFile !== undefined && !entry.passed) io[options.json ? 'stderr' : 'stdout'](`  Page: ${shownPath(root, pageFile)} (npm run view)\n`);

@@ -37,7 +37,7 @@ describe('check-spec', () => {
     expect(r.code).toBe(ExitCode.OK);
     expect(r.stdout).toMatch(/CounterViolated\s+invariant-violated BelowThree\s+invariant-violated BelowThree\s+[\d,]+\s+\d+\s+[\d.]+\s+pass/);
     // A passed negative control is one line, with where its counterexample was saved; no story.
-    expect(r.stdout).toMatch(/^CounterViolated: negative control refuted as expected \(invariant-violated BelowThree, 4 states\); counterexample: .*counterexamples\/CounterViolated\.itf\.json$/m);
+    expect(r.stdout).toMatch(/^CounterViolated: negative control refuted as expected \(invariant-violated BelowThree, 4 states\); counterexample: .*counterexamples\/CounterViolated\.itf\.json; page: .*counterexamples\/CounterViolated\.html$/m);
     expect(r.stdout).not.toMatch(/Inc\(node: s[12]\)/);
     expect(r.stdout).toContain('5 of 5 models as expected (exit 0)');
   });
