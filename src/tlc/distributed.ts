@@ -88,12 +88,15 @@ export async function runDistributed(options: DistributedOptions): Promise<Distr
     }
   };
   let ready = false;
+  // The server prints its version as a plain line, not as TLC's framed version message.
+  let version: string | undefined;
   const run = await runTlc({
     ...options,
     mainClass: 'tlc2.tool.distributed.TLCServer',
     jvmOptions: [portOption(options.port), ...(options.jvmOptions ?? [])],
     onEvent: (event) => {
       options.onEvent?.(event);
+      if (event.type === 'output' && version === undefined && /^TLC2 TLC Server Version /.test(event.line)) version = event.line.trim();
       if (ready || event.type !== 'info' || !/TLC server at .* is ready/.test(event.text)) return;
       ready = true;
       options.onReady?.(workerCommand('java', toolchain.jar, options.port, hostname()).join(' '));
@@ -107,7 +110,7 @@ export async function runDistributed(options: DistributedOptions): Promise<Distr
   await new Promise((resume) => setImmediate(resume));
   const workerReports = workers.map((w, i) => w.report ?? { index: i + 1, code: null, signal: null, endedEarly: false, lastOutput: [...w.output] });
   const named = await withViolationNamed(run, options);
-  return { ...named, workerReports };
+  return { ...named, ...(named.tlcVersion === undefined && version !== undefined ? { tlcVersion: version } : {}), workerReports };
 }
 
 /**
