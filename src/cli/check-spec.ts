@@ -536,9 +536,11 @@ async function runModel(model: ModelSpec, options: Options, toolchain: TlcToolch
     tlcOptions: [...options.tlcArgs, ...(minutes === undefined ? [] : ['-checkpoint', String(minutes)]), ...(recover === null ? [] : ['-recover', recover.dir])],
     ...(checkpointing ? { stateDir } : {}),
   });
-  // TLC 2.18 counts the states a recovered run had found before its checkpoint twice in its final figure.
+  // TLC 2.18 counts the states a recovered run had found before its checkpoint twice in its final figure
+  // (its progress reports count them once: a run cut short reports the last of those).
+  const finalFigure = recovering.outcome !== 'cancelled' && recovering.outcome !== 'timeout';
   const run: TlcRun =
-    recovered > 0 && recovering.stats !== undefined ? { ...recovering, stats: { ...recovering.stats, distinct: recovering.stats.distinct - recovered } } : recovering;
+    recovered > 0 && finalFigure && recovering.stats !== undefined ? { ...recovering, stats: { ...recovering.stats, distinct: recovering.stats.distinct - recovered } } : recovering;
   const notes: string[] = [];
   if (checkpointing) {
     const cutShort = run.outcome === 'cancelled' || run.outcome === 'timeout';
@@ -553,7 +555,7 @@ async function runModel(model: ModelSpec, options: Options, toolchain: TlcToolch
       : {
           message:
             `resumed from the checkpoint of ${recover.at.toISOString()}` +
-            (recovered > 0 ? `; TLC reported ${formatCount(recovering.stats?.distinct)} distinct states, counting the ${formatCount(recovered)} found before the checkpoint twice` : ''),
+            (recovered > 0 && finalFigure ? `; TLC reported ${formatCount(recovering.stats?.distinct)} distinct states, counting the ${formatCount(recovered)} found before the checkpoint twice` : ''),
         };
   return { run, extra: resumed, notes };
 }
