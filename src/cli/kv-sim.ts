@@ -11,12 +11,16 @@ import { DEFAULT_SHAPE, DEFAULT_SIM, type KvSimOptions, type KvSimRun, kvSimComm
 import { KV_DEFECTS } from '../quorum-kv/defects.js';
 import { MEMBERSHIP_DEFECTS, type MembershipChange, type MembershipReport, isMembershipDefect, joinerName, membershipViolations, planMembership } from '../quorum-kv/membership.js';
 import type { Mode, Resolution } from '../quorum-kv/types.js';
+import { resolve } from 'node:path';
+import { writeFileAtomicSync } from '../files/write.js';
+import { KvTraceRecorder } from '../quorum-kv/recording.js';
 import { commandLine, runCommand } from './args.js';
 import type { Command } from './main.js';
 
 const HELP = `Usage: npm run kv-sim -- [--seed S] [--mode CP|AP] [--resolution LWW|VV] [--n N] [--r R] [--w W]
                          [--nodes K] [--clients C] [--workload-ms T] [--quiet-ms T] [--max-offset-ms T] [--defect NAME]
-                         [--join-at T | --leave NODE --leave-at T | --membership-chance P] [--membership-defect NAME] [--json]
+                         [--join-at T | --leave NODE --leave-at T | --membership-chance P] [--membership-defect NAME]
+                         [--record FILE] [--json]
 
 Simulates one key of the quorum store (specs/QuorumKV.tla, its core src/quorum-kv) in virtual time:
 latency and message loss, a partition that splits and heals, a crash and restart, drifting LWW clocks,
@@ -41,6 +45,8 @@ Options:
   --leave-at <t>        when --leave's node leaves, in ms
   --membership-chance <p>  a join or a leave drawn from the seed with chance p (0..1; default none)
   --membership-defect <name>  a deliberately wrong transition (${Object.keys(MEMBERSHIP_DEFECTS).join(', ')})
+  --record <file>       also write the run as an implementation trace (NDJSON) for
+                        npm run validate-trace (not with a join or leave: the spec has no membership change)
   --json                print the run (history, schedule, final replicas) and the figures as JSON
   -h, --help            this help
 
@@ -66,7 +72,7 @@ function integer(name: string, raw: string, min: number, max: number): number {
 }
 
 /** The simulator options a command line asks for. */
-export function kvSimOptions(argv: readonly string[]): { readonly options: KvSimOptions; readonly json: boolean } | 'help' {
+export function kvSimOptions(argv: readonly string[], cwd: string = process.cwd()): { readonly options: KvSimOptions; readonly json: boolean; readonly record: string | null } | 'help' {
   const { values } = cli.parse(argv, {
     options: {
       seed: { type: 'string', default: '1' },
@@ -86,11 +92,17 @@ export function kvSimOptions(argv: readonly string[]): { readonly options: KvSim
       'leave-at': { type: 'string' },
       'membership-chance': { type: 'string' },
       'membership-defect': { type: 'string' },
+      record: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) return 'help';
+  if (values.record === '') throw cli.usage('--record needs a file name.');
+  if (values.record !== undefined && (values['join-at'] !== undefined || values.leave !== undefined || values['membership-chance'] !== undefined)) {
+    // Reconfigure and Stream are not actions of specs/QuorumKV.tla: TLC could not explain such a run.
+    throw cli.usage('--record cannot record a run with a join or leave: specs/QuorumKV.tla has no membership change, so TLC could not validate it. Drop --join-at / --leave / --membership-chance.');
+  }
   if (values.mode !== 'CP' && values.mode !== 'AP') throw cli.usage(`--mode must be CP or AP, not "${values.mode}".`);
   if (values.resolution !== 'LWW' && values.resolution !== 'VV') throw cli.usage(`--resolution must be LWW or VV, not "${values.resolution}".`);
   const mode: Mode = values.mode;
@@ -129,7 +141,7 @@ export function kvSimOptions(argv: readonly string[]): { readonly options: KvSim
   simConfig(options);
   if (membership !== undefined) planMembership(simMembers(nodes), options, membership);
   if (values.defect !== undefined && KV_DEFECTS[values.defect] === undefined) throw cli.usage(`--defect: no defective core named "${values.defect}" (known: ${Object.keys(KV_DEFECTS).join(', ')}).`);
-  return { options, json: values.json };
+  return { options, json: values.json, record: values.record === undefined ? null : resolve(cwd, values.record) };
 }
 
 function probability(name: string, raw: string): number {
@@ -217,7 +229,7 @@ export const kvSimCommandLine: Command = (argv, io) =>
   runCommand('kv-sim', io.stderr, () => {
     let parsed: ReturnType<typeof kvSimOptions>;
     try {
-      parsed = kvSimOptions(argv);
+      parsed = kvSimOptions(argv, io.cwd);
     } catch (error) {
       if (error instanceof RangeError) throw cli.usage(`${error.message}.`);
       throw error;
@@ -226,11 +238,17 @@ export const kvSimCommandLine: Command = (argv, io) =>
       io.stdout(`${HELP}\n`);
       return ExitCode.OK;
     }
-    const run = runKvSim(parsed.options);
+    const recorder = parsed.record === null ? null : new KvTraceRecorder(simConfig(parsed.options), { tool: 'kv-sim', replay: kvSimCommand(parsed.options) });
+    const run = runKvSim(recorder === null ? parsed.options : { ...parsed.options, observe: recorder.observe });
+    if (recorder !== null && parsed.record !== null) {
+      const lines = recorder.finish();
+      writeFileAtomicSync(parsed.record, `${lines.join('\n')}\n`, 'the recorded trace');
+      io.stderr(`recorded ${(lines.length - 1).toLocaleString('en-US')} events to ${parsed.record}\n`);
+    }
     const figures = figuresOf(run, { lin: true });
     const broken = [...violations(run, figures), ...membershipViolations(run)];
     if (parsed.json) {
-      const { core: _core, ...options } = run.options;
+      const { core: _core, observe: _observe, ...options } = run.options;
       io.stdout(`${JSON.stringify({ ...run, options, figures, violations: broken }, null, 2)}\n`);
     } else io.stdout(renderKvSim(run, figures, broken));
     return broken.length === 0 ? ExitCode.OK : ExitCode.CHECK_FAILED;

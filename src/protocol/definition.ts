@@ -97,6 +97,31 @@ export interface TraceValidation {
    */
   readonly messageBag?: { readonly variable: string; readonly consumedField: string; readonly drop: string; readonly duplicate: string };
   /**
+   * The set of messages in flight, for a spec whose network is a set rather than a bag (absent: `sent` is
+   * checked against {@link messageBag}, if any): an event's `sent` must be in flight after the step, and
+   * no message but those may have become in flight.
+   */
+  readonly messageSet?: { readonly variable: string };
+  /**
+   * Variables not indexed by node (a client's records, a fault counter) that an event's `globals` may log:
+   * `whole` is compared whole (`splits' = E.globals.splits`), `entries` is a function of which the event
+   * gives some entries, each compared (`writes'["v1"] = E.globals.writes["v1"]`), and `fields` a function
+   * of records of which the event gives some fields of some entries (`reads'[3].status = ...`).
+   */
+  readonly globalVariables?: Readonly<Record<string, 'whole' | 'entries' | 'fields'>>;
+  /**
+   * The nodes, besides the event's own, whose node variables the step a label names may change
+   * (anti-entropy writes its peer's store too). A node's variable logged with the value it logged last is
+   * otherwise checked as unchanged by the step, which would miss a change made by another node's step.
+   */
+  alsoChanges?(action: TlaValue): readonly string[];
+  /**
+   * The spec variables that decide what a state can do, when some do not (a history variable such as
+   * QuorumKV's `seen`, which grows with the run): TLC fingerprints the cursor and these only (a `VIEW`), so a
+   * long trace does not pay for hashing its history at every state. Absent: the whole state.
+   */
+  readonly fingerprint?: readonly string[];
+  /**
    * The spec action an event names, as a TLA+ expression over the event `E` (`Timeout(E.node)`), by action
    * name. An action without an entry is found among all of `Next`'s steps by its label (slower).
    */

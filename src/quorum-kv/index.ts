@@ -41,6 +41,7 @@ export {
 export {
   type ClientOp,
   type FaultSchedule,
+  type KvSimObservation,
   type KvSimOptions,
   type KvSimRun,
   type NodeClock,

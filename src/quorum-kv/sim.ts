@@ -26,7 +26,7 @@ import { type MembershipChange, type MembershipDefect, type MembershipPlan, type
 import { KV_CORE, type KVCore, freshNode } from './node.js';
 import { configForKey } from './ring-config.js';
 import { homeReplicas, pendingReplicas } from './targets.js';
-import type { Durable, Hint, Input, KVConfig, KVNode, Message, Mode, NodeId, Reply, Resolution, Version } from './types.js';
+import type { Durable, Hint, Input, KVConfig, KVNode, Message, Mode, NodeId, Outputs, Reply, Resolution, Version } from './types.js';
 import { sameVersions } from './versions.js';
 
 /** One node's local clock: `offsetMs + rate * t` at virtual time `t`. */
@@ -85,7 +85,23 @@ export interface KvSimOptions {
   readonly streamEveryMs?: number;
   /** How long after a change the first stream round starts (default {@link RING_DELAY_MS}). */
   readonly ringDelayMs?: number;
+  /** Told everything the run does, as it does it (a recorder, `recording.ts`); observing changes nothing. */
+  readonly observe?: (observation: KvSimObservation) => void;
 }
+
+/**
+ * What an observer of a run is told: every core step that took (with the node before and after, and its
+ * outputs), every message handed to the network (and whether the network lost it at once), every
+ * delivery of a message (or its loss, when its ends cannot talk), and the faults as they happen. Messages
+ * are the simulator's own objects, so an observer can follow one from its sending to its delivery.
+ */
+export type KvSimObservation =
+  | { readonly kind: 'step'; readonly atMs: number; readonly node: NodeId; readonly input: Input; readonly before: KVNode; readonly after: KVNode; readonly outputs: Outputs }
+  | { readonly kind: 'send'; readonly atMs: number; readonly message: Message; readonly lost: boolean }
+  | { readonly kind: 'deliver'; readonly atMs: number; readonly message: Message; readonly delivered: boolean }
+  | { readonly kind: 'crash' | 'restart'; readonly atMs: number; readonly node: NodeId; readonly disk: Durable }
+  | { readonly kind: 'split'; readonly atMs: number; readonly side: readonly NodeId[] }
+  | { readonly kind: 'heal'; readonly atMs: number };
 
 export const STREAM_EVERY_MS = 2;
 /**
@@ -273,6 +289,7 @@ export function runKvSim(options: KvSimOptions): KvSimRun {
   // Widened on purpose: closures change it, which TypeScript's narrowing of a literal initialiser cannot see.
   let transition = 'before' as 'before' | 'streaming' | 'switched';
   let now = 0;
+  const observe = options.observe;
 
   const isUp = (n: NodeId) => nodes.get(n) !== undefined;
   const canTalk = (a: NodeId, b: NodeId) => isUp(a) && isUp(b) && side.get(a) === side.get(b);
@@ -326,6 +343,7 @@ export function runKvSim(options: KvSimOptions): KvSimRun {
     if (result.refused !== undefined) throw new Error(`the simulator drove ${n} into a step the core refuses (${input.type}): ${result.refused}`);
     nodes.set(n, result.node);
     if (result.outputs.persist !== null) disks.set(n, result.outputs.persist);
+    observe?.({ kind: 'step', atMs: now, node: n, input, before: node, after: result.node, outputs: result.outputs });
     for (const reply of result.outputs.replies) onReply(reply);
     return result.outputs.messages;
   };
@@ -335,8 +353,10 @@ export function runKvSim(options: KvSimOptions): KvSimRun {
       stats.messages++;
       if (netRng.chance(schedule.lossRate)) {
         stats.lost++;
+        observe?.({ kind: 'send', atMs: now, message: m, lost: true });
         continue;
       }
+      observe?.({ kind: 'send', atMs: now, message: m, lost: false });
       queue.push(now + sample(netRng), { type: 'deliver', message: m });
     }
   };
@@ -558,6 +578,7 @@ export function runKvSim(options: KvSimOptions): KvSimRun {
     // An exhaustive switch, not ts-pattern: this loop runs once per event of every simulated run.
     switch (e.type) {
       case 'deliver':
+        observe?.({ kind: 'deliver', atMs: now, message: e.message, delivered: canTalk(e.message.from, e.message.to) });
         if (canTalk(e.message.from, e.message.to)) send(step(e.message.to, { type: 'Receive', message: e.message }));
         break;
       case 'client':
@@ -568,17 +589,23 @@ export function runKvSim(options: KvSimOptions): KvSimRun {
         break;
       case 'split':
         for (const n of members) side.set(n, p!.side.includes(n) ? 1 : 0);
+        observe?.({ kind: 'split', atMs: now, side: members.filter((n) => side.get(n) === 1) });
         break;
       case 'heal':
         for (const n of members) side.set(n, 0);
+        observe?.({ kind: 'heal', atMs: now });
         break;
       case 'crash':
         // What it was coordinating is lost; its clients time out.
-        if (isUp(e.node)) nodes.set(e.node, undefined);
+        if (isUp(e.node)) {
+          nodes.set(e.node, undefined);
+          observe?.({ kind: 'crash', atMs: now, node: e.node, disk: disks.get(e.node)! });
+        }
         break;
       case 'restart':
         if (!isUp(e.node) && members.includes(e.node)) {
           nodes.set(e.node, core.restart(e.node, known.get(e.node)!, disks.get(e.node)!));
+          observe?.({ kind: 'restart', atMs: now, node: e.node, disk: disks.get(e.node)! });
           if (known.get(e.node) !== config) {
             known.set(e.node, config);
             send(step(e.node, { type: 'Reconfigure', config }));

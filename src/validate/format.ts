@@ -8,8 +8,9 @@
  *   between two lines) and `source` (how to reproduce the run; free-form).
  * - Every other line, one event: `action` (the spec's action label, e.g. `{"name":"Timeout","node":"s1"}`,
  *   with every parameter and the consumed message), and optionally `node` (whose variables `vars` holds),
- *   `vars` (that node's spec variables after the step; any subset), `sent` (the set of messages the step
- *   put on the network), `seq` and `atMs` (for reports) and `note`.
+ *   `vars` (that node's spec variables after the step; any subset), `globals` (variables not indexed by
+ *   node after the step, whole or some entries, as the protocol declares), `sent` (the set of messages the
+ *   step put on the network), `seq` and `atMs` (for reports) and `note`.
  *
  * Values are ITF (sets `{"#set": [...]}`, integers as JSON numbers or `{"#bigint": "n"}`, records as
  * objects, sequences as arrays), the same encoding as the spec-generated traces.
@@ -46,6 +47,8 @@ export interface ImplTraceEvent {
   readonly action: TlaValue;
   readonly name: string;
   readonly vars?: ReadonlyMap<string, TlaValue>;
+  /** Variables not indexed by node after the step (whole, or a function's entries: the protocol says which). */
+  readonly globals?: ReadonlyMap<string, TlaValue>;
   readonly sent?: TlaValue;
   readonly note?: string;
 }
@@ -70,7 +73,7 @@ export class MalformedTraceError extends WorkbenchError {
 }
 
 const HEADER_FIELDS = new Set(['format', 'protocol', 'constants', 'modelValues', 'unlogged', 'source']);
-const EVENT_FIELDS = new Set(['seq', 'atMs', 'node', 'action', 'vars', 'sent', 'note']);
+const EVENT_FIELDS = new Set(['seq', 'atMs', 'node', 'action', 'vars', 'globals', 'sent', 'note']);
 
 function isObject(json: unknown): json is { [key: string]: ItfJson } {
   return typeof json === 'object' && json !== null && !Array.isArray(json);
@@ -146,6 +149,12 @@ export function parseImplTrace(text: string, file: string): ImplTrace {
       if (node === undefined) fail('"vars" are a node\'s variables: the event needs "node" too');
       vars = new Map(Object.entries(varsJson as { [key: string]: ItfJson }).map(([name, value]) => [name, decode(value, `vars.${name}`)]));
     }
+    const globalsJson = json['globals'];
+    let globals: Map<string, TlaValue> | undefined;
+    if (globalsJson !== undefined) {
+      if (!isObject(globalsJson)) fail('"globals" must be an object of ITF values');
+      globals = new Map(Object.entries(globalsJson as { [key: string]: ItfJson }).map(([name, value]) => [name, decode(value, `globals.${name}`)]));
+    }
     const sentJson = json['sent'];
     const sent = sentJson === undefined ? undefined : decode(sentJson, 'sent');
     if (sent !== undefined && sent.kind !== 'set') fail('"sent" must be a set ({"#set": [...]}) of messages');
@@ -168,6 +177,7 @@ export function parseImplTrace(text: string, file: string): ImplTrace {
       ...(atMs === undefined ? {} : { atMs }),
       ...(node === undefined ? {} : { node: node as string }),
       ...(vars === undefined ? {} : { vars }),
+      ...(globals === undefined ? {} : { globals }),
       ...(sent === undefined ? {} : { sent }),
       ...(note === undefined ? {} : { note: note as string }),
     });

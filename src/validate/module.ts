@@ -88,9 +88,11 @@ function consumedAgain(events: readonly ImplTraceEvent[], field: string, duplica
  * step) and a node's variables change only by its own steps. It keeps the module small: SANY's parsing of
  * the literal is most of a long trace's checking time.
  */
-function splitUnchanged(events: readonly ImplTraceEvent[], delta: boolean): { readonly changed: [string, string][]; readonly same: string[] }[] {
+function splitUnchanged(events: readonly ImplTraceEvent[], delta: boolean, alsoChanges: (action: TlaValue) => readonly string[]): { readonly changed: [string, string][]; readonly same: string[] }[] {
   const last = new Map<string, Map<string, string>>();
   return events.map((event) => {
+    // Another node's step that may change this one's variables: its next logged values are spelled out.
+    for (const other of alsoChanges(event.action)) if (other !== event.node) last.delete(other);
     const changed: [string, string][] = [];
     const same: string[] = [];
     const node = event.node;
@@ -145,6 +147,7 @@ function eventLiteral(event: ImplTraceEvent, vars: { readonly changed: [string, 
   if (event.node !== undefined) fields.push(['node', quoteTlaString(event.node)]);
   if (vars.changed.length > 0) fields.push(['vars', record(vars.changed)]);
   if (vars.same.length > 0) fields.push(['same', shared.sameSets.name(`{${vars.same.map(quoteTlaString).join(', ')}}`)]);
+  if (event.globals !== undefined && event.globals.size > 0) fields.push(['globals', record([...event.globals].map(([name, value]) => [name, printTla(value)]))]);
   if (event.sent !== undefined) {
     const sent = event.sent.kind === 'set' && shared.messageField !== undefined ? `{${event.sent.elements.map((m) => shared.messages.name(printTla(m))).join(', ')}}` : printTla(event.sent);
     fields.push(['sent', sent]);
@@ -168,19 +171,41 @@ function loggedVariables(trace: ImplTrace, validation: TraceValidation): string[
   return validation.nodeVariables.filter((v) => seen.has(v));
 }
 
+/** The global variables some event logs, checked against the protocol's (a function's entries must be a function). */
+function loggedGlobals(trace: ImplTrace, validation: TraceValidation): string[] {
+  const known = validation.globalVariables ?? {};
+  const seen = new Set<string>();
+  for (const event of trace.events) {
+    for (const [name, value] of event.globals ?? []) {
+      const how = Object.hasOwn(known, name) ? known[name] : undefined;
+      if (how === undefined) {
+        const names = Object.keys(known);
+        throw new MalformedTraceError(trace.file, event.line, `"globals.${name}" is not a global variable of ${validation.module}${names.length === 0 ? ' (it logs none)' : ` (${names.join(', ')})`}`);
+      }
+      if ((how === 'entries' || how === 'fields') && value.kind !== 'fn' && value.kind !== 'record') {
+        throw new MalformedTraceError(trace.file, event.line, `"globals.${name}" holds some entries of a function: a {"#map": [[key, value], ...]}`);
+      }
+      seen.add(name);
+    }
+  }
+  return Object.keys(known).filter((v) => seen.has(v));
+}
+
 /** The module and config that check `trace` against `validation.module`. */
 export function traceModule(trace: ImplTrace, validation: TraceValidation, constants: ReadonlyMap<string, TlaValue>, options: TraceModuleOptions = {}): TraceModule {
   const maxGap = options.maxGap ?? DEFAULT_MAX_GAP;
   const events = trace.events;
   for (const name of constants.keys()) if (!identifier(name)) throw new MalformedTraceError(trace.file, 1, `constant name "${name}" is not a TLA+ identifier`);
   const logged = loggedVariables(trace, validation);
+  const globals = loggedGlobals(trace, validation);
   const bag = validation.messageBag;
+  const messageSet = validation.messageSet;
   const again = bag === undefined ? events.map(() => false) : consumedAgain(events, bag.consumedField, bag.duplicate);
   const network = bag === undefined ? [] : [bag.drop, bag.duplicate];
   const silent = trace.header.unlogged.filter((name) => !network.includes(name));
   const copyCall = bag !== undefined && trace.header.unlogged.includes(bag.duplicate) ? validation.calls[bag.duplicate] : undefined;
   const compact = options.compact ?? true;
-  const split = splitUnchanged(events, compact && trace.header.unlogged.length === 0);
+  const split = splitUnchanged(events, compact && trace.header.unlogged.length === 0, (action) => validation.alsoChanges?.(action) ?? []);
   const shared: EventText = { messages: new SharedValues('Msg_'), sameSets: new SharedValues('Same_'), messageField: compact ? bag?.consumedField : undefined };
   const eventTexts = events.map((e, i) => `  ${eventLiteral(e, split[i] as (typeof split)[number], again[i] ?? false, shared)}`);
   const digest = createHash('sha256').update(trace.file).update(String(events.length)).digest('hex').slice(0, 8);
@@ -195,6 +220,16 @@ export function traceModule(trace: ImplTrace, validation: TraceValidation, const
   const varsMatch = logged.map(
     (v) => `    /\\ IF HasVar(${quoteTlaString(v)}) THEN ${v}'[E.node] = E.vars.${v} ELSE IF SameVar(${quoteTlaString(v)}) THEN ${v}'[E.node] = ${v}[E.node] ELSE TRUE`,
   );
+  const globalsMatch = globals.map((v) => {
+    const how = validation.globalVariables?.[v];
+    const check =
+      how === 'entries'
+        ? `(\\A k \\in DOMAIN E.globals.${v} : ${v}'[k] = E.globals.${v}[k])`
+        : how === 'fields'
+          ? `(\\A k \\in DOMAIN E.globals.${v} : \\A f \\in DOMAIN E.globals.${v}[k] : ${v}'[k][f] = E.globals.${v}[k][f])`
+          : `${v}' = E.globals.${v}`;
+    return `    /\\ IF HasGlobal(${quoteTlaString(v)}) THEN ${check} ELSE TRUE`;
+  });
   const view = (primed: boolean) => record(validation.nodeVariables.map((v) => [v, `${v}${primed ? "'" : ''}[E.node]`]));
   const consumed = bag === undefined ? '' : `(IF Has(E.action, ${quoteTlaString(bag.consumedField)}) THEN SetToBag({E.action.${bag.consumedField}}) ELSE EmptyBag)`;
 
@@ -221,6 +256,7 @@ export function traceModule(trace: ImplTrace, validation: TraceValidation, const
     'Has(r, f) == f \\in DOMAIN r',
     'HasVar(v) == Has(E, "vars") /\\ Has(E.vars, v)',
     'SameVar(v) == Has(E, "same") /\\ v \\in E.same',
+    'HasGlobal(v) == Has(E, "globals") /\\ Has(E.globals, v)',
     '',
     '\\* The spec action the event names, with its parameters.',
     'Named ==',
@@ -230,9 +266,17 @@ export function traceModule(trace: ImplTrace, validation: TraceValidation, const
     'VarsMatch ==',
     ...(logged.length === 0 ? ['    TRUE'] : varsMatch),
     '',
+    '\\* The variables not indexed by node that the event logs are the spec\'s after the step.',
+    'GlobalsMatch ==',
+    ...(globals.length === 0 ? ['    TRUE'] : globalsMatch),
+    '',
     '\\* The messages the event says it sent are those the spec sent.',
     'SentMatch ==',
-    bag === undefined ? '    TRUE' : `    IF Has(E, "sent") THEN ${bag.variable}' = (${bag.variable} (-) ${consumed}) (+) SetToBag(E.sent) ELSE TRUE`,
+    bag !== undefined
+      ? `    IF Has(E, "sent") THEN ${bag.variable}' = (${bag.variable} (-) ${consumed}) (+) SetToBag(E.sent) ELSE TRUE`
+      : messageSet !== undefined
+        ? `    IF Has(E, "sent") THEN E.sent \\subseteq ${messageSet.variable}' /\\ ${messageSet.variable}' \\ ${messageSet.variable} \\subseteq E.sent ELSE TRUE`
+        : '    TRUE',
     '',
     'Advance ==',
     "    /\\ l' = l + 1",
@@ -254,6 +298,7 @@ export function traceModule(trace: ImplTrace, validation: TraceValidation, const
     '    /\\ Named',
     "    /\\ action' = E.action",
     '    /\\ VarsMatch',
+    '    /\\ GlobalsMatch',
     '    /\\ SentMatch',
     '    /\\ Advance',
     '',
@@ -276,11 +321,16 @@ export function traceModule(trace: ImplTrace, validation: TraceValidation, const
     `    /\\ PrintT(<<"before", IF Has(E, "node") THEN ${view(false)} ELSE <<>>, ${bag === undefined ? '"n/a"' : `IF Has(E.action, ${quoteTlaString(bag.consumedField)}) THEN E.action.${bag.consumedField} \\in DOMAIN ${bag.variable} ELSE "n/a"`}>>)`,
     '    /\\ Next',
     `    /\\ PrintT(<<"enabled", action', IF Has(E, "node") /\\ Has(action', "node") /\\ action'.node = E.node THEN ${view(true)} ELSE <<>>${
-      bag === undefined ? '' : `, {m \\in DOMAIN ${bag.variable}' : m \\notin DOMAIN ${bag.variable} \\/ ${bag.variable}'[m] > ${bag.variable}[m]}`
+      bag !== undefined
+        ? `, {m \\in DOMAIN ${bag.variable}' : m \\notin DOMAIN ${bag.variable} \\/ ${bag.variable}'[m] > ${bag.variable}[m]}`
+        : messageSet !== undefined
+          ? `, ${messageSet.variable}' \\ ${messageSet.variable}`
+          : ''
     }>>)`,
     "    /\\ l' = 0",
     "    /\\ gap' = gap",
     '',
+    ...(validation.fingerprint === undefined ? [] : [`TraceView == <<l, gap, ${validation.fingerprint.join(', ')}>>`]),
     'TraceInit == Init /\\ l = 1 /\\ gap = 0 /\\ TLCSet(1, 1)',
     'TraceNext == LoggedStep \\/ CopyStep \\/ SilentStep \\/ Diagnose',
     '====',
@@ -292,6 +342,7 @@ export function traceModule(trace: ImplTrace, validation: TraceValidation, const
     'CONSTANTS',
     ...[...constants.keys()].map((c) => `  ${c} <- Trace_${c}`),
     ...validation.fixedConstants.map((line) => `  ${line}`),
+    ...(validation.fingerprint === undefined ? [] : ['VIEW TraceView']),
     'CHECK_DEADLOCK FALSE',
     '',
   ].join('\n');

@@ -50,6 +50,7 @@ import type { ScenarioGoal } from '../../trace/models.js';
 import { NoLostAckedWrite, NoStaleRead, TypeOK } from './invariants.js';
 import { constantsFor, kvModel } from './models.js';
 import { COMPARED, type KVLabel, type KVSpecState, clusterOf, kvStateKey, observeCluster, variableTexts } from './state.js';
+import { QUORUM_KV_VALIDATION } from './validation.js';
 
 const NONE = 'None';
 
@@ -293,6 +294,7 @@ export const QUORUM_KV_DEFINITION: ProtocolDefinition<QuorumKVTypes> = {
   uncomparedVariables: ['action'],
   actions: ['Write', 'Read', 'Replicate', 'Answer', 'DropMessage', 'HandOff', 'AntiEntropy', 'Split', 'Heal', 'Crash', 'Tick', 'Restart'],
   mirrors: 'src/definitions/quorum-kv/invariants.ts',
+  validation: QUORUM_KV_VALIDATION,
   invariants: {
     initialHistory: undefined,
     check(history, _before, after) {
