@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { MAX_INPUT_BYTES, readTextFile } from '../files/read.js';
-import { REPO_ROOT } from '../paths.js';
+import { REPO_ROOT, shownPath } from '../paths.js';
 import type { Protocol } from '../protocol/protocol.js';
 import { PROTOCOLS, selectProtocols } from '../protocol/registry.js';
 import { type TlaValue, canonicalize, printTla, tlaEquals } from '../tla/value.js';
@@ -16,6 +16,9 @@ import { type TlcToolchain, resolveToolchain } from '../tlc/toolchain.js';
 import { type ImplTrace, type ImplTraceEvent, MalformedTraceError, parseImplTrace } from '../validate/format.js';
 import { DEFAULT_MAX_GAP } from '../validate/module.js';
 import { type Verdict, validateTrace } from '../validate/validate.js';
+import { writeViewPages } from '../viewer/html.js';
+import { globalsByEntries, inputStem } from '../viewer/inputs.js';
+import { buildRecordingView } from '../viewer/recording-view.js';
 import { commandLine, runCommand } from './args.js';
 import { formatCount, formatElapsed } from './format.js';
 import type { CommandIo } from './main.js';
@@ -43,7 +46,10 @@ Options:
 
 Exit codes: 0 every trace is valid; 1 a trace was rejected; 2 usage; 3 Java or the TLC jar missing;
 4 a trace file that is missing, not NDJSON of this format, or holds a value the spec cannot use;
-5 TLC failed; 6 timeout; 130 interrupted.`;
+5 TLC failed; 6 timeout; 130 interrupted.
+
+A rejected trace also gets its viewer page (npm run view), the rejected event flagged and selected:
+.cache/view/validate-trace/<trace name>.html, printed as "Page: ..." (in --json, the "page" field).`;
 
 interface Options {
   readonly files: readonly string[];
@@ -106,15 +112,58 @@ function eventLine(e: ImplTraceEvent): string {
   return `#${e.index} (line ${e.line})  ${at}${formatLabel(e.action)}${e.note === undefined ? '' : `  [${e.note}]`}`;
 }
 
-/** Where the logged variables of the event and a spec step's differ. */
-function differences(event: ImplTraceEvent, spec: ReadonlyMap<string, TlaValue>): string[] {
-  const out: string[] = [];
+/** The logged variables of the event whose values a spec step's differ from. */
+function differingVariables(event: ImplTraceEvent, spec: ReadonlyMap<string, TlaValue>): { name: string; expected: TlaValue; logged: TlaValue }[] {
+  const out: { name: string; expected: TlaValue; logged: TlaValue }[] = [];
   for (const [name, logged] of event.vars ?? []) {
     const expected = spec.get(name);
     if (expected === undefined || tlaEquals(canonicalize(expected), canonicalize(logged))) continue;
-    out.push(`${name}[${event.node ?? '?'}]: the spec has ${printTla(expected)}, the implementation logged ${printTla(logged)}`);
+    out.push({ name, expected, logged });
   }
   return out;
+}
+
+/** Where the logged variables of the event and a spec step's differ. */
+function differences(event: ImplTraceEvent, spec: ReadonlyMap<string, TlaValue>): string[] {
+  return differingVariables(event, spec).map(
+    ({ name, expected, logged }) => `${name}[${event.node ?? '?'}]: the spec has ${printTla(expected)}, the implementation logged ${printTla(logged)}`,
+  );
+}
+
+/** The variables of the rejected event to mark on its page: where the spec's same step (or its state before) differs. */
+function flaggedVariables(verdict: Extract<Verdict, { kind: 'rejected' }>): string[] {
+  const e = verdict.event;
+  const same = verdict.enabled.find((s) => s.vars !== null && tlaEquals(canonicalize(s.label), canonicalize(e.action)));
+  const spec = same?.vars ?? verdict.before[0];
+  return spec === undefined || spec === null ? [] : differingVariables(e, spec).map((d) => d.name);
+}
+
+/**
+ * Writes the viewer page of a rejected trace into `dir`, the rejected event flagged and selected, with the
+ * story the report tells; `taken` holds the page names already written by this run (two traces of one name).
+ */
+export async function writeRejectionPage(
+  trace: ImplTrace,
+  verdict: Extract<Verdict, { kind: 'rejected' }>,
+  protocol: Protocol,
+  dir: string,
+  taken: Set<string>,
+): Promise<string> {
+  // No events before it: the page's step list shows them.
+  const [headline = '', ...story] = formatRejection(trace, verdict, protocol, 0).split('\n');
+  const stem = inputStem(trace.file);
+  let name = stem;
+  for (let n = 2; taken.has(name); n++) name = `${stem}-${n}`;
+  taken.add(name);
+  const view = buildRecordingView(trace, trace.file, {
+    event: verdict.event.index,
+    // The headline without the file name, which the page's title already shows.
+    title: headline.slice(headline.indexOf('REJECTED')),
+    lines: story.map((line) => line.trim()),
+    variables: flaggedVariables(verdict),
+  }, globalsByEntries(protocol.name));
+  const [page] = await writeViewPages([{ name, view }], dir);
+  return page as string;
 }
 
 /** The story of a rejected trace: where, the events before, and what the spec could do instead. */
@@ -160,7 +209,7 @@ export function formatRejection(trace: ImplTrace, verdict: Extract<Verdict, { ki
   return out.join('\n');
 }
 
-function verdictJson(trace: ImplTrace, verdict: Verdict): unknown {
+function verdictJson(trace: ImplTrace, verdict: Verdict): Record<string, unknown> {
   const base = { file: trace.file, protocol: trace.header.protocol, events: verdict.events, distinctStates: verdict.distinctStates, tlcMs: Math.round(verdict.tlcMs) };
   if (verdict.kind === 'valid') return { ...base, verdict: 'valid' };
   const e = verdict.event;
@@ -191,7 +240,12 @@ async function loadTrace(file: string, protocolName: string | null): Promise<{ t
 }
 
 /** Runs the command; resolves to its exit code. `toolchain` is for tests that already resolved one. */
-export async function validateTraceCommand(argv: readonly string[], io: CommandIo, toolchain?: TlcToolchain): Promise<ExitCodeValue> {
+export async function validateTraceCommand(
+  argv: readonly string[],
+  io: CommandIo,
+  toolchain?: TlcToolchain,
+  pagesDir: string = join(REPO_ROOT, '.cache', 'view', 'validate-trace'),
+): Promise<ExitCodeValue> {
   return runCommand('validate-trace', io.stderr, async () => {
     const options = parseOptions(argv, io.cwd);
     if (options === 'help') {
@@ -205,6 +259,7 @@ export async function validateTraceCommand(argv: readonly string[], io: CommandI
     if (options.keep !== null) await mkdir(options.keep, { recursive: true });
     const results: unknown[] = [];
     let rejected = 0;
+    const pageNames = new Set<string>();
     for (const [i, { trace, protocol }] of loaded.entries()) {
       const started = performance.now();
       // Progress only for a trace that takes a while: first after a second, then every second.
@@ -226,14 +281,25 @@ export async function validateTraceCommand(argv: readonly string[], io: CommandI
       });
       if (shown && io.interactive) io.stderr('\r\x1b[K');
       const elapsed = performance.now() - started;
-      if (verdict.kind === 'rejected') rejected++;
-      if (options.json) results.push(verdictJson(trace, verdict));
-      else if (verdict.kind === 'valid') {
+      let page: string | undefined;
+      if (verdict.kind === 'rejected') {
+        rejected++;
+        // The viewer's page of the rejected trace; a page that cannot be made costs a note, not the verdict.
+        try {
+          page = await writeRejectionPage(trace, verdict, protocol, pagesDir, pageNames);
+        } catch (error) {
+          io.stderr(`validate-trace: no page for ${trace.file}: ${error instanceof Error ? error.message : String(error)}\n`);
+        }
+      }
+      if (options.json) {
+        results.push({ ...verdictJson(trace, verdict), ...(page === undefined ? {} : { page }) });
+        if (page !== undefined) io.stderr(`Page: ${shownPath(io.cwd, page)} (npm run view)\n`);
+      } else if (verdict.kind === 'valid') {
         io.stdout(
           `${trace.file}: valid: ${formatCount(verdict.events)} events are a behaviour of specs/${protocol.validation?.module ?? protocol.spec}.tla ` +
             `(${formatCount(verdict.distinctStates)} distinct states, ${formatElapsed(elapsed)}, ${formatCount(Math.round(verdict.events / (elapsed / 1000)))} events/s)\n`,
         );
-      } else io.stdout(`${formatRejection(trace, verdict, protocol, options.context)}\n`);
+      } else io.stdout(`${formatRejection(trace, verdict, protocol, options.context)}\n${page === undefined ? '' : `  Page: ${shownPath(io.cwd, page)} (npm run view)\n`}`);
     }
     if (options.json) io.stdout(`${JSON.stringify({ valid: rejected === 0, traces: results }, null, 2)}\n`);
     else if (loaded.length > 1) io.stdout(rejected === 0 ? `ok: ${loaded.length} traces valid\n` : `FAIL: ${rejected} of ${loaded.length} traces rejected\n`);

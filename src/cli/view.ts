@@ -5,11 +5,11 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import { shownPath, REPO_ROOT } from '../paths.js';
 import { unwritable, writeFileAtomic } from '../files/write.js';
 import { renderPage } from '../viewer/html.js';
-import { loadViews, type NamedView } from '../viewer/inputs.js';
+import { inputStem, loadViews, type NamedView } from '../viewer/inputs.js';
 import { commandLine, runCommand } from './args.js';
 import type { Command } from './main.js';
 
@@ -22,6 +22,9 @@ Writes one self-contained HTML page (inline script and styles, no network: it op
   a conformance report       the output of npm run conformance -- --json (a page per divergence)
   a simulator run            the output of npm run sim -- --json (its client history and the
                              linearizability verdict)
+  an implementation trace    NDJSON written by npm run sim -- --record t.ndjson (lanes per server,
+                             an arrow from the event that sent a message to the one that consumed it,
+                             virtual time, each node's last logged variables)
 
 A trace page shows a message-sequence chart (a lane per node with its role and term; an arrow per
 message from send to delivery, lost and duplicated copies marked), the step list, and the state of the
@@ -48,7 +51,7 @@ export function pagePaths(out: string, views: readonly NamedView[]): string[] {
 /** Writes the pages of `input`; returns their paths. */
 export async function writePages(input: string, out: string | undefined): Promise<string[]> {
   const views = await loadViews(input);
-  const stem = basename(input).replace(/(\.itf)?\.json$/, '');
+  const stem = inputStem(input);
   const paths = pagePaths(out ?? join(REPO_ROOT, '.cache', 'view', `${stem}.html`), views);
   for (const [i, view] of views.entries()) {
     const path = paths[i]!;

@@ -17,6 +17,9 @@ import type { CheckVerdict } from './results.js';
 /** The mark shown, and searched for by tests, where an operator has no TypeScript mirror. */
 export const NO_MIRROR_MARK = 'no TS mirror';
 
+/** The text of the link to a counterexample's viewer page (npm run view), in the results table. */
+export const COUNTEREXAMPLE_PAGE_LINK = 'counterexample, step by step';
+
 /** Where the rendered pages are written, so that they can link to each other and to the spec files. */
 export interface RenderLayout {
   /** Absolute path of the overview page's Markdown file. */
@@ -144,7 +147,8 @@ function resultsTable(entry: InvariantEntry, file: string, layout: RenderLayout)
     const stale = result.changedSince === true ? '<br>(the spec or config changed since)' : '';
     const config = `${fileLink(file, model.config, toPosix(relative(layout.root, model.config)))} line ${configLine}`;
     const expects = model.expect.outcome === 'ok' ? 'ok' : `${model.expect.outcome}${'name' in model.expect ? ` ${model.expect.name}` : ''}`;
-    return `| **${escapeMarkdown(model.name)}**${model.description !== undefined ? `<br>${escapeMarkdown(model.description)}` : ''} | ${config} (${kind}) | ${escapeMarkdown(expects)}${model.tier === 'large' ? '<br>(large tier)' : ''} | ${describeVerdict(result.verdict)}${stale} | ${states} | ${when} |`;
+    const page = result.counterexamplePage === undefined ? '' : `<br>${fileLink(file, result.counterexamplePage, COUNTEREXAMPLE_PAGE_LINK)}`;
+    return `| **${escapeMarkdown(model.name)}**${model.description !== undefined ? `<br>${escapeMarkdown(model.description)}` : ''} | ${config} (${kind}) | ${escapeMarkdown(expects)}${model.tier === 'large' ? '<br>(large tier)' : ''} | ${describeVerdict(result.verdict)}${stale}${page} | ${states} | ${when} |`;
   });
   return [
     '| model | config | model expects | latest TLC result for this | distinct states | checked |',

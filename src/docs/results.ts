@@ -9,7 +9,7 @@
  * @module
  */
 import { readFile, stat } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { match } from 'ts-pattern';
 import type { CheckSpecSummary, ModelReport } from '../tlc/summary.js';
 import { TLC_OUTCOMES } from '../tlc/result.js';
@@ -46,6 +46,11 @@ export interface ModelResult {
   readonly checkedAt?: string;
   /** The config or a spec module was modified after that run started: the result may be stale. */
   readonly changedSince?: boolean;
+  /**
+   * The viewer's page of the counterexample (absolute path), when the model violated this operator and
+   * check-spec wrote the page (`<model>.html` beside the saved counterexample) in that run.
+   */
+  readonly counterexamplePage?: string;
 }
 
 const OUTCOMES: ReadonlySet<string> = new Set([...TLC_OUTCOMES, 'not-run']);
@@ -122,6 +127,16 @@ export function verdictFor(report: ModelReport, check: { readonly kind: CheckKin
     .exhaustive();
 }
 
+/** The page check-spec wrote beside the counterexample of `report` in the run of `checkedAt`, if it is there. */
+async function counterexamplePage(report: ModelReport, checkedAt: string, root: string): Promise<string | undefined> {
+  if (report.counterexampleFile === undefined) return undefined;
+  const saved = resolve(root, report.counterexampleFile);
+  const page = join(dirname(saved), `${basename(saved).replace(/(\.itf)?\.json$/, '')}.html`);
+  // A page older than the run is an earlier counterexample's (that run could not write its page).
+  const written = await stat(page).then((s) => (s.isFile() ? s.mtimeMs : undefined), () => undefined);
+  return written !== undefined && written >= Date.parse(checkedAt) ? page : undefined;
+}
+
 async function modifiedAfter(files: readonly string[], when: number): Promise<boolean> {
   const times = await Promise.all(files.map((f) => stat(f).then((s) => s.mtimeMs, () => 0)));
   return times.some((t) => t > when);
@@ -143,10 +158,13 @@ export async function modelResult(
   if (report === undefined) return { verdict: { kind: 'not-checked', reason: 'not-in-summary' } };
   // Older summaries have no per-model date: their run's start is the date of every entry.
   const checkedAt = report.checkedAt ?? summary.summary.startedAt;
+  const verdict = verdictFor(report, check);
+  const page = verdict.kind === 'violated' ? await counterexamplePage(report, checkedAt, root) : undefined;
   return {
-    verdict: verdictFor(report, check),
+    verdict,
     report,
     checkedAt,
     changedSince: await modifiedAfter(sources, Date.parse(checkedAt)),
+    ...(page === undefined ? {} : { counterexamplePage: page }),
   };
 }

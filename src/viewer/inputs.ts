@@ -1,8 +1,9 @@
 /**
  * Reading what `npm run view` is given into views: an ITF trace (through the strict trace reader and
  * the protocol registry), a counterexample (a check-spec summary, its `--json` output, or a saved
- * counterexample ITF file), a conformance report (`--json`), or a simulator run (`npm run sim -- --json`,
- * its client history). The kind is told by the content, not the file name.
+ * counterexample ITF file), a conformance report (`--json`), a simulator run (`npm run sim -- --json`,
+ * its client history), or an implementation trace (NDJSON, `npm run sim -- --record`, told by its header
+ * line). The kind is told by the content, not the file name.
  *
  * @module
  */
@@ -12,12 +13,14 @@ import { ExitCode, WorkbenchError } from '../errors.js';
 import { JsonSyntaxError, MAX_INPUT_BYTES, parseJson, readTextFile } from '../files/read.js';
 import type { KvOp, KvResult } from '../kv/command.js';
 import { REPO_ROOT } from '../paths.js';
-import { protocolForSpec } from '../protocol/registry.js';
+import { PROTOCOLS, protocolForSpec } from '../protocol/registry.js';
 import type { TlaValue } from '../tla/value.js';
 import { ACTION_TAKEN, NONDET_PICKS, TRACE_MODES, parseTrace, splitActionLabel } from '../trace/itf-trace.js';
 import { type ItfJson, ItfValueError, fromItf } from '../trace/itf-value.js';
+import { IMPL_TRACE_FORMAT, parseImplTrace } from '../validate/format.js';
 import { type KvOperation, buildHistoryView } from './history-view.js';
 import type { Highlight, View } from './model.js';
+import { buildRecordingView } from './recording-view.js';
 import { type BehaviourState, buildTraceView } from './trace-view.js';
 
 /** One page to write: a short name (for file names when an input holds several) and its view. */
@@ -40,13 +43,18 @@ function unusable(file: string, problem: string): WorkbenchError {
   return new WorkbenchError(
     `${file}: ${problem}`,
     ExitCode.SPEC_ERROR,
-    'Give an ITF trace (traces/), a check-spec summary or --json output, a conformance --json report, or a sim --json run.',
+    'Give an ITF trace (traces/), a check-spec summary or --json output, a conformance --json report, a sim --json run, or an implementation trace (sim --record).',
   );
 }
 
 /** Reads `file` (shown as `shown` in messages) and returns the views it holds, at least one. */
 export async function loadViews(file: string, shown = file): Promise<NamedView[]> {
   const text = await readTextFile(file, { maxBytes: MAX_INPUT_BYTES, what: 'input', shown });
+  const stem = inputStem(file);
+  if (isImplTrace(text)) {
+    const trace = parseImplTrace(text, shown);
+    return [{ name: stem, view: buildRecordingView(trace, shown, undefined, globalsByEntries(trace.header.protocol)) }];
+  }
   let json: unknown;
   try {
     json = parseJson(text);
@@ -55,12 +63,35 @@ export async function loadViews(file: string, shown = file): Promise<NamedView[]
     throw error;
   }
   if (!isObject(json)) throw unusable(shown, 'not a JSON object');
-  const stem = basename(file).replace(/(\.itf)?\.json$/, '');
   if (Object.hasOwn(json, '#meta') && Object.hasOwn(json, 'states')) return [{ name: stem, view: await itfView(text, json, shown) }];
   if (field(json, 'tool') === 'check-spec' && Array.isArray(field(json, 'models'))) return summaryViews(json, shown);
   if (Array.isArray(field(json, 'protocols')) && typeof field(json, 'passed') === 'boolean') return conformanceViews(json, shown);
   if (Array.isArray(field(json, 'history'))) return [{ name: stem, view: simView(json, shown) }];
   throw unusable(shown, 'not a kind of input the viewer knows');
+}
+
+/** A file's name without its input extension (`.itf.json`, `.json`, `.ndjson`): the page's default name. */
+export function inputStem(file: string): string {
+  return basename(file).replace(/(\.itf)?\.json$|\.ndjson$/, '');
+}
+
+/** The global variables a protocol's recordings log by entries (as its validation declares). */
+export function globalsByEntries(protocol: string): Set<string> {
+  const declared = PROTOCOLS.find((p) => p.name === protocol)?.validation?.globalVariables ?? {};
+  return new Set(Object.entries(declared).flatMap(([name, how]) => (how === 'entries' ? [name] : [])));
+}
+
+/** Whether the first line is an implementation trace's header (`"format": "workbench-impl-trace/1"`). */
+function isImplTrace(text: string): boolean {
+  const newline = text.indexOf('\n');
+  const first = (newline < 0 ? text : text.slice(0, newline)).trim();
+  if (!first.startsWith('{')) return false;
+  try {
+    const header: unknown = JSON.parse(first);
+    return isObject(header) && field(header, 'format') === IMPL_TRACE_FORMAT;
+  } catch {
+    return false;
+  }
 }
 
 function metaFacts(meta: JsonObject, keys: readonly string[]): [string, string][] {

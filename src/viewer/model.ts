@@ -29,6 +29,8 @@ export interface MessageArrow {
   readonly duplicate: boolean;
   /** One line: the message's type and fields. */
   readonly text: string;
+  /** Why it was lost, when a recording says. */
+  readonly note?: string;
 }
 
 /** A node's condition from a step on, as the spec's variables show it (fields absent: not modelled). */
@@ -49,6 +51,10 @@ export interface StepEntry {
   readonly label: string;
   /** The node that acts, when the label names one. */
   readonly node: string | null;
+  /** Virtual time in milliseconds (a recording's steps). */
+  readonly atMs?: number;
+  /** Why the step happened, when a recording says (what lost a message). */
+  readonly note?: string;
 }
 
 /** A step singled out: the state a check found wrong. */

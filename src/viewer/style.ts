@@ -40,6 +40,9 @@ main { display: flex; height: calc(100vh - 130px); min-height: 300px; }
 .step-row.flagged { background: #fff5f5; }
 .step-row.flagged.selected { background: #fed7d7; }
 .step-row .idx { display: inline-block; width: 46px; text-align: right; color: #a0aec0; margin-right: 8px; font-family: ui-monospace, monospace; }
+.step-row .at { display: inline-block; width: 78px; text-align: right; color: #718096; margin-right: 6px; font-family: ui-monospace, monospace; font-size: 11px; vertical-align: top; }
+.step-row .at + .lbl { width: 216px; }
+.step-note { color: #4a5568; font-size: 12px; margin-bottom: 4px; }
 .step-row .lbl { display: inline-block; width: 300px; overflow: hidden; text-overflow: ellipsis; vertical-align: top; font-family: ui-monospace, monospace; font-size: 12px; }
 #msc { position: absolute; left: 0; pointer-events: none; z-index: 2; }
 #msc .event, #msc .msg { pointer-events: auto; cursor: pointer; }

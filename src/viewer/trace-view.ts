@@ -11,10 +11,15 @@
  *   Copies of one message are consumed oldest first;
  * - lanes show `role`, `currentTerm`, `up` and `side` when the spec has such per-node variables.
  *
+ * A recording (an implementation trace) says what each step sent, and does not log the network: there a
+ * copy appears at the step whose `sent` holds it and is consumed by the next step whose label's
+ * `message` equals it (copies of one message oldest first): lost by a `DropMessage`, copied by a
+ * `DuplicateMessage`, delivered by any other step.
+ *
  * @module
  */
 import { match } from 'ts-pattern';
-import { type TlaValue, printTla } from '../tla/value.js';
+import { type TlaValue, canonicalize, printTla } from '../tla/value.js';
 import { DELETED, type Highlight, type LaneStatus, type MessageArrow, type StepEntry, type TraceView } from './model.js';
 
 /** One state of the behaviour and the label of the step that reached it (`Init` for the first). */
@@ -22,6 +27,12 @@ export interface BehaviourState {
   readonly vars: Readonly<Record<string, TlaValue>>;
   readonly name: string;
   readonly params: Readonly<Record<string, TlaValue>>;
+  /** The messages the step put on the network, when the behaviour records them (a recording). */
+  readonly sent?: readonly TlaValue[];
+  /** The step's virtual time in milliseconds, when recorded. */
+  readonly atMs?: number;
+  /** Why the step happened, when recorded (what lost a message). */
+  readonly note?: string;
 }
 
 /** What {@link buildTraceView} draws. */
@@ -32,6 +43,8 @@ export interface BehaviourInput {
   /** Variables left out of the state table (the action label, shown in the step list). */
   readonly hidden: readonly string[];
   readonly highlight?: Highlight;
+  /** Lanes to draw even if no step names them (a recording's servers); more are added as steps name them. */
+  readonly nodes?: readonly string[];
 }
 
 const ENDPOINTS: readonly (readonly [string, string])[] = [
@@ -68,7 +81,7 @@ function isComposite(value: TlaValue): boolean {
 /** Appends the rows of `value` at `path` (functions and records open into one row per entry). */
 function flatten(value: TlaValue, path: string, depth: number, out: [string, string][]): void {
   if (depth < MAX_ROW_DEPTH && value.kind === 'fn' && value.entries.length > 0) {
-    for (const [key, entry] of value.entries) flatten(entry, `${path}[${printTla(key)}]`, depth + 1, out);
+    for (const [key, entry] of value.entries) flatten(entry, `${path}[${printedOnce(key)}]`, depth + 1, out);
     return;
   }
   if (depth < MAX_ROW_DEPTH && value.kind === 'record' && value.fields.size > 0) {
@@ -81,13 +94,30 @@ function flatten(value: TlaValue, path: string, depth: number, out: [string, str
     for (const element of value.elements) out.push([`${path} ∋ ${printTla(element)}`, '∈']);
     return;
   }
-  out.push([path, showValue(value)]);
+  out.push([path, printedOnce(value)]);
 }
 
-interface MessageShape {
-  readonly variable: string;
+// Values are immutable and a recording's states share the ones a step did not change (a node's log, the
+// node keys): printing each once about halved the time to build the view of an 8,000-event recording.
+const printed = new WeakMap<TlaValue, string>();
+
+function printedOnce(value: TlaValue): string {
+  let text = printed.get(value);
+  if (text === undefined) {
+    text = showValue(value);
+    printed.set(value, text);
+  }
+  return text;
+}
+
+/** The fields of a message record naming its sender and its receiver. */
+interface Endpoints {
   readonly from: string;
   readonly to: string;
+}
+
+interface MessageShape extends Endpoints {
+  readonly variable: string;
 }
 
 function endpointsOf(record: TlaValue): readonly [string, string] | undefined {
@@ -126,7 +156,18 @@ function findMessageVariable(states: readonly BehaviourState[], candidates: read
   return undefined;
 }
 
-function messageText(message: TlaValue, shape: MessageShape | undefined): string {
+/** The endpoints of the first addressed record a recorded step sends or consumes. */
+function recordedEndpoints(states: readonly BehaviourState[]): Endpoints | undefined {
+  for (const state of states) {
+    for (const message of [...(state.sent ?? []), ...(state.params.message === undefined ? [] : [state.params.message])]) {
+      const endpoints = endpointsOf(message);
+      if (endpoints !== undefined) return { from: endpoints[0], to: endpoints[1] };
+    }
+  }
+  return undefined;
+}
+
+function messageText(message: TlaValue, shape: Endpoints | undefined): string {
   if (message.kind !== 'record') return printTla(message);
   const from = scalarName(message.fields.get(shape?.from ?? 'msource')) ?? '?';
   const to = scalarName(message.fields.get(shape?.to ?? 'mdest')) ?? '?';
@@ -141,7 +182,7 @@ function messageText(message: TlaValue, shape: MessageShape | undefined): string
 
 const FIRST_PARAMS = ['node', 'peer'];
 
-function labelText(state: BehaviourState, shape: MessageShape | undefined): string {
+function labelText(state: BehaviourState, shape: Endpoints | undefined): string {
   const names = Object.keys(state.params).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
   if (names.length === 0) return state.name;
   const params = names.map((n) => {
@@ -187,8 +228,10 @@ export function buildTraceView(input: BehaviourInput): TraceView {
   const first = states[0];
   if (first === undefined) throw new RangeError('a behaviour has at least its initial state');
   const hidden = new Set(input.hidden);
-  const variables = Object.keys(first.vars).filter((v) => !hidden.has(v));
-  const shape = findMessageVariable(states, variables);
+  // A recording's first state logs nothing yet: the variables are those any state has, in order of appearance.
+  const variables = [...new Set(states.flatMap((s) => Object.keys(s.vars)))].filter((v) => !hidden.has(v));
+  const recorded = states.some((s) => s.sent !== undefined);
+  const shape = recorded ? recordedEndpoints(states) : findMessageVariable(states, variables);
 
   const pathIds = new Map<string, number>();
   const valueIds = new Map<string, number>();
@@ -205,11 +248,17 @@ export function buildTraceView(input: BehaviourInput): TraceView {
   const deltas: number[][] = [];
   let initial: number[] = [];
   let previous = new Map<number, number>();
-  const nodes = new Set<string>();
+  const nodes = new Set<string>(input.nodes);
 
   states.forEach((state, index) => {
     const node = scalarName(state.params.node);
-    steps.push({ name: state.name, label: labelText(state, shape), node });
+    steps.push({
+      name: state.name,
+      label: labelText(state, shape),
+      node,
+      ...(state.atMs === undefined ? {} : { atMs: state.atMs }),
+      ...(state.note === undefined ? {} : { note: state.note }),
+    });
     for (const p of ['node', 'peer']) {
       const n = scalarName(state.params[p]);
       if (n !== null) nodes.add(n);
@@ -236,7 +285,8 @@ export function buildTraceView(input: BehaviourInput): TraceView {
     previous = current;
   });
 
-  const messages = shape === undefined ? [] : messageArrows(states, shape, nodes);
+  const flow = shape === undefined ? { arrows: [], unsent: 0 } : recorded ? recordedArrows(states, shape, nodes) : { arrows: messageArrows(states, shape as MessageShape, nodes), unsent: 0 };
+  const messages = flow.arrows;
   const roles = first.vars.role;
   if (roles?.kind === 'fn') for (const [k] of roles.entries) nodes.add(scalarName(k) ?? printTla(k));
   const nodeList = [...nodes].sort(naturalCompare);
@@ -258,7 +308,7 @@ export function buildTraceView(input: BehaviourInput): TraceView {
   return {
     kind: 'trace',
     title: input.title,
-    facts: input.facts,
+    facts: [...input.facts, ...flowFacts(recorded, states, flow)],
     nodes: nodeList,
     steps,
     paths: [...pathIds.keys()],
@@ -312,4 +362,51 @@ function messageArrows(states: readonly BehaviourState[], shape: MessageShape, n
     previous = current;
   });
   return arrows;
+}
+
+/** What the chart of a recording could not draw, as facts of the page. */
+function flowFacts(recorded: boolean, states: readonly BehaviourState[], flow: { readonly arrows: readonly MessageArrow[]; readonly unsent: number }): [string, string][] {
+  if (!recorded) return [];
+  const facts: [string, string][] = [];
+  if (flow.unsent > 0) facts.push(['consumed, never sent in the log', `${flow.unsent} message${flow.unsent === 1 ? '' : 's'} (no arrow)`]);
+  const receives = states.some((s) => s.params.message !== undefined && s.name !== 'DropMessage' && s.name !== 'DuplicateMessage');
+  if (flow.arrows.length > 0 && !receives) facts.push(['deliveries', 'no label names the message it consumes: arrows run on to the end']);
+  return facts;
+}
+
+/** The arrows of a recording: from the step whose `sent` holds a copy to the step whose label consumes it. */
+function recordedArrows(states: readonly BehaviourState[], shape: Endpoints, nodes: Set<string>): { arrows: MessageArrow[]; unsent: number } {
+  const arrows: { from: string; to: string; sent: number; end: number | null; fate: MessageArrow['fate']; duplicate: boolean; text: string; note?: string }[] = [];
+  // Open copies of each message (by its canonical printed form), oldest first.
+  const open = new Map<string, number[]>();
+  let unsent = 0;
+  const put = (message: TlaValue, step: number, duplicate: boolean): void => {
+    const key = printTla(canonicalize(message));
+    const from = message.kind === 'record' ? (scalarName(message.fields.get(shape.from)) ?? '?') : '?';
+    const to = message.kind === 'record' ? (scalarName(message.fields.get(shape.to)) ?? '?') : '?';
+    nodes.add(from).add(to);
+    const queue = open.get(key) ?? [];
+    queue.push(arrows.length);
+    open.set(key, queue);
+    arrows.push({ from, to, sent: step, end: null, fate: 'in-flight', duplicate, text: messageText(message, shape) });
+  };
+  states.forEach((state, step) => {
+    // A step consumes before it sends: what it sends cannot be what it consumed.
+    const consumed = state.params.message;
+    if (consumed !== undefined) {
+      if (state.name === 'DuplicateMessage') put(consumed, step, true);
+      else {
+        const copy = open.get(printTla(canonicalize(consumed)))?.shift();
+        if (copy === undefined) unsent++;
+        else {
+          const arrow = arrows[copy]!;
+          arrow.end = step;
+          arrow.fate = state.name === 'DropMessage' ? 'dropped' : 'delivered';
+          if (state.note !== undefined) arrow.note = state.note;
+        }
+      }
+    }
+    for (const message of state.sent ?? []) put(message, step, false);
+  });
+  return { arrows, unsent };
 }

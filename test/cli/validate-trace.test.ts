@@ -7,19 +7,32 @@ import { describe, expect, it } from 'vitest';
 import { runSimCli } from '../../src/cli/sim.js';
 import { validateTraceCommand } from '../../src/cli/validate-trace.js';
 import { ExitCode } from '../../src/errors.js';
+import type { TraceView } from '../../src/viewer/model.js';
 import { tlcToolchain } from '../support/tlc.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'validate-cli-'));
+const PAGES = join(dir, 'pages');
 
-async function validate(...argv: string[]) {
+/** Runs the command in `dir`; a rejected trace's page goes to `pages`. */
+async function validateWithPages(pages: string, ...argv: string[]) {
   let stdout = '';
   let stderr = '';
   const code = await validateTraceCommand(
     argv,
     { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd: dir, env: process.env, interactive: false, signal: new AbortController().signal },
     await tlcToolchain(),
+    pages,
   );
   return { code, stdout, stderr };
+}
+
+const validate = (...argv: string[]) => validateWithPages(PAGES, ...argv);
+
+/** The view a page embeds. */
+function pageView(file: string): TraceView {
+  const html = readFileSync(file, 'utf8');
+  const data = /<script type="application\/json" id="view-data">(.*?)<\/script>/s.exec(html)?.[1];
+  return JSON.parse(data as string) as TraceView;
 }
 
 function sim(...argv: string[]) {
@@ -41,7 +54,7 @@ describe('npm run sim -- --record, then npm run validate-trace', () => {
     expect(r.stdout).toMatch(/real\.ndjson: valid: [\d,]+ events are a behaviour of specs\/Raft\.tla/);
   });
 
-  it('with --defect double-vote the first unexplainable event is reported (exit 1), as text and as JSON', async () => {
+  it('with --defect double-vote the first unexplainable event is reported (exit 1), as text and as JSON, with its page', async () => {
     const s = sim('--seed', '1', '--quiet', '--defect', 'double-vote', '--record', 'bad.ndjson');
     expect(s.code).toBe(ExitCode.CHECK_FAILED);
     const r = await validate('bad.ndjson', '--quiet');
@@ -56,6 +69,28 @@ describe('npm run sim -- --record, then npm run validate-trace', () => {
     expect(report.valid).toBe(false);
     expect(report.traces[0]).toMatchObject({ verdict: 'rejected', specTakesLoggedStep: true });
     expect(report.traces[0]?.differences.some((d) => d.startsWith('votedFor['))).toBe(true);
+
+    // The page of the rejected trace: the rejected event flagged and selected, its differing variable marked.
+    expect(r.stdout).toMatch(/^ {2}Page: pages\/bad\.html \(npm run view\)$/m);
+    const [verdict] = (JSON.parse(j.stdout) as { traces: { event: { index: number; node: string }; page: string }[] }).traces;
+    expect(verdict?.page).toBe(join(PAGES, 'bad.html'));
+    expect(j.stderr).toMatch(/^Page: pages\/bad\.html \(npm run view\)$/m);
+    const view = pageView(verdict!.page);
+    const step = verdict!.event.index;
+    expect(view.highlight).toMatchObject({ step, title: expect.stringMatching(/^REJECTED at event [\d,]+ of [\d,]+: no behaviour of specs\/Raft\.tla explains it$/), paths: [`votedFor[${verdict!.event.node}]`] });
+    expect(view.highlight?.lines.join('\n')).toMatch(/votedFor\[s\d\]: the spec has "s\d", the implementation logged "s\d"/);
+    expect(view.steps[step]).toMatchObject({ name: 'HandleRequestVoteRequest', node: verdict!.event.node });
+    expect(view.steps).toHaveLength(step + 1);
+  });
+
+  it('a page that cannot be written costs a note on stderr, not the verdict', async () => {
+    sim('--seed', '1', '--quiet', '--defect', 'double-vote', '--record', 'unpaged.ndjson');
+    writeFileSync(join(dir, 'not-a-folder'), '');
+    const r = await validateWithPages(join(dir, 'not-a-folder', 'pages'), 'unpaged.ndjson', '--quiet');
+    expect(r.code).toBe(ExitCode.CHECK_FAILED);
+    expect(r.stdout).toMatch(/unpaged\.ndjson: REJECTED at event/);
+    expect(r.stdout).not.toContain('Page:');
+    expect(r.stderr).toMatch(/^validate-trace: no page for .*unpaged\.ndjson: /m);
   });
 });
 

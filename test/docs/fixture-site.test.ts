@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docs } from '../../src/cli/docs.js';
-import { NO_MIRROR_MARK } from '../../src/docs/render.js';
+import { COUNTEREXAMPLE_PAGE_LINK, NO_MIRROR_MARK } from '../../src/docs/render.js';
 import { type DocsBuildOptions, type DocsBuildResult, DocsBuildError, buildDocs } from '../../src/docs/site.js';
 import { ExitCode } from '../../src/errors.js';
 import { REPO_ROOT } from '../../src/tlc/toolchain.js';
@@ -96,6 +96,25 @@ describe('invariant pages from a fixture spec folder', () => {
     expect(page('Lamp!Bounded')).toMatch(/LampDirect[\s\S]*not refuted: TLC stopped at a violation of Renamed first[\s\S]*MCLamp[\s\S]*holds in every reachable state\s*7\s*2030-01-02 03:04 UTC/);
     expect(page('Other!TypeOK')).toContain('not yet checked (not in the last check-spec run)');
     expect(page('Lamp!Monotonic')).toMatch(/MCLamp.cfg line 9 \(property\)/);
+  });
+
+  it('a violated operator links the counterexample page check-spec wrote; the site keeps a copy of it', async () => {
+    // The fixture summary's LampDirect violates Renamed; here it has a counterexample with its page, written in that run.
+    const summary = JSON.parse(await readFile(join(FIXTURE, 'summary.json'), 'utf8')) as { startedAt: string; models: { name: string; counterexampleFile?: string }[] };
+    summary.startedAt = new Date(Date.now() - 60_000).toISOString();
+    const saved = join(out, 'counterexamples');
+    await mkdir(saved);
+    summary.models.find((m) => m.name === 'LampDirect')!.counterexampleFile = join(saved, 'LampDirect.itf.json');
+    await writeFile(join(saved, 'LampDirect.html'), '<!doctype html><title>LampDirect</title>');
+    await writeFile(join(out, 'linked-summary.json'), JSON.stringify(summary));
+    const linked = await buildDocs(options({ outDir: join(out, 'linked-site'), summaryFile: join(out, 'linked-summary.json') }));
+    const renamed = linked.entryPages.get('Lamp!Renamed') as string;
+    const link = links(renamed).find((l) => l.text === COUNTEREXAMPLE_PAGE_LINK);
+    expect(link).toBeDefined();
+    expect(await readFile(link!.target, 'utf8')).toContain('<title>LampDirect</title>');
+    expect(link!.target.startsWith(linked.outDir)).toBe(true);
+    // Bounded was not violated by that model (it stopped at Renamed first): no link.
+    expect(links(linked.entryPages.get('Lamp!Bounded') as string).some((l) => l.text === COUNTEREXAMPLE_PAGE_LINK)).toBe(false);
   });
 });
 

@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -81,5 +81,30 @@ describe('a model\'s latest result', () => {
     expect(await modelResult(at('2999-01-01T00:00:00Z'), { ...model, name: 'N', config: join(dir, 'N.cfg') }, inv('A'), [config], dir)).toEqual({
       verdict: { kind: 'not-checked', reason: 'not-in-summary' },
     });
+  });
+});
+
+describe('the counterexample page of a violation', () => {
+  it('is linked when the model violated this operator and check-spec wrote the page in that run', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'docs-page-'));
+    const config = join(dir, 'M.cfg');
+    await writeFile(config, 'INVARIANT A\n');
+    const page = join(dir, 'M.html');
+    await writeFile(page, '<html></html>');
+    const model: ModelSpec = { name: 'M', config, module: join(dir, 'M.tla'), expect: { outcome: 'ok' }, tier: 'ci', properties: [] };
+    const summaryOf = (over: Partial<ModelReport>, startedAt: string) => ({
+      status: 'found' as const,
+      file: join(dir, 'summary.json'),
+      summary: { tool: 'check-spec' as const, formatVersion: 1 as const, startedAt, tlc: { jar: 'j', jarSource: 'pinned', sha256: 's' }, java: 'j', workers: 1, passed: false, exitCode: 1 as const, models: [report({ config: 'M.cfg', ...over })] },
+    });
+    const violated = { outcome: 'invariant-violated' as const, passed: false, violation: { kind: 'invariant' as const, name: 'A' }, counterexampleFile: 'M.itf.json' };
+    const before = new Date(Date.now() - 60_000).toISOString();
+    expect(await modelResult(summaryOf(violated, before), model, inv('A'), [], dir)).toMatchObject({ verdict: { kind: 'violated' }, counterexamplePage: page });
+    // Another invariant of the model was not violated: no page for it.
+    expect((await modelResult(summaryOf(violated, before), model, inv('B'), [], dir)).counterexamplePage).toBeUndefined();
+    // No saved counterexample, or a page left from an earlier run (older than this one): no link.
+    expect((await modelResult(summaryOf({ ...violated, counterexampleFile: undefined }, before), model, inv('A'), [], dir)).counterexamplePage).toBeUndefined();
+    await utimes(page, new Date(Date.now() - 120_000), new Date(Date.now() - 120_000));
+    expect((await modelResult(summaryOf(violated, before), model, inv('A'), [], dir)).counterexamplePage).toBeUndefined();
   });
 });

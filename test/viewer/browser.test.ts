@@ -2,18 +2,21 @@
 // no console errors, a lane per node, an arrow per delivered message, a click shows that step's state
 // with the right change marks, and a 10,000-step page loads within a bound measured against a 100-step
 // page. Screenshots of each view are kept in .cache/viewer/screenshots/ (git-ignored).
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conformanceCommand } from '../../src/cli/conformance.js';
+import { runSimCli } from '../../src/cli/sim.js';
 import { REPO_ROOT } from '../../src/paths.js';
 import { buildHistoryView } from '../../src/viewer/history-view.js';
 import { renderPage } from '../../src/viewer/html.js';
 import { loadViews } from '../../src/viewer/inputs.js';
 import type { TraceView, View } from '../../src/viewer/model.js';
+import { recordingStates } from '../../src/viewer/recording-view.js';
 import { buildTraceView } from '../../src/viewer/trace-view.js';
+import { parseImplTrace } from '../../src/validate/format.js';
 import { STALE_READ, labelledMessages, readBehaviour, syntheticBehaviour } from './support.js';
 
 const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].filter((p): p is string => p !== undefined && p !== '');
@@ -136,6 +139,62 @@ describe.skipIf(executable === undefined)('viewer pages in Chromium', () => {
     expect(await page.locator('#highlight').textContent()).toContain('Divergence at step 5');
     expect(await page.locator('#state-table tr.flagged-row[data-path="votedFor[s1]"]').count()).toBe(1);
     await shoot(page, 'divergence');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('an implementation trace (sim --record): lanes per server, arrows from send to receipt, losses, copies and restarts, virtual time', async () => {
+    // The crashes profile, seed 3: losses, duplicates and restarts in one run.
+    runSimCli(['--seed', '3', '--profile', 'crashes', '--quiet', '--record', 'run.ndjson'], () => undefined, () => undefined, { cwd: dir });
+    const file = join(dir, 'run.ndjson');
+    const states = recordingStates(parseImplTrace(readFileSync(file, 'utf8'), file));
+    const [named] = await loadViews(file);
+    const { page, errors } = await open('recording', named!.view);
+    const expected = labelledMessages(states);
+    expect(await page.locator('.lane-head').allTextContents()).toEqual(['s1', 's2', 's3', 's4', 's5'].slice(0, (named!.view as TraceView).nodes.length));
+    // The page draws the rows in view: every copy crossing them, by its fate, as the view has it (the view's
+    // arrows are checked against the labels in recording.test.ts); over the run, all that the labels say.
+    const arrows = (named!.view as TraceView).messages;
+    const seen = { delivered: new Set<number>(), dropped: new Set<number>(), dup: new Set<number>() };
+    const checkWindow = async () => {
+      const rows = await page.$$eval('.step-row', (els) => els.map((e) => Number(e.getAttribute('data-step'))));
+      const [lo, hi] = [Math.min(...rows), Math.max(...rows)];
+      const crossing = arrows.flatMap((m, i) => ((m.end ?? states.length) >= lo && m.sent <= hi ? [{ m, i }] : []));
+      const drawn = async (cls: string) => (await page.$$eval(`line.msg.${cls}`, (els) => els.map((e) => Number(e.getAttribute('data-msg'))))).sort((a, b) => a - b);
+      for (const [cls, has] of [['delivered', (m: (typeof arrows)[number]) => m.fate === 'delivered'], ['dropped', (m: (typeof arrows)[number]) => m.fate === 'dropped'], ['dup', (m: (typeof arrows)[number]) => m.duplicate]] as const) {
+        const ids = await drawn(cls);
+        expect(ids).toEqual(crossing.filter(({ m }) => has(m)).map(({ i }) => i));
+        for (const id of ids) seen[cls].add(id);
+      }
+    };
+    await checkWindow();
+    // The first loss and the first restart: scrolled to and clicked, the row shows the virtual time and the
+    // state panel why the copy was lost; the lost arrow ends at the loss, the restart is marked on its lane.
+    const lost = states.findIndex((s) => s.name === 'DropMessage');
+    const restart = states.findIndex((s) => s.name === 'Restart');
+    for (const step of [lost, restart]) {
+      await page.locator('#chart').evaluate((chart, top) => void (chart.scrollTop = top), Math.max(0, step * 22 - 200));
+      await page.click(`.step-row[data-step="${step}"]`);
+      expect(await page.getAttribute('body', 'data-selected')).toBe(String(step));
+      expect(await page.locator(`.step-row[data-step="${step}"] .at`).textContent()).toBe(`${states[step]!.atMs!.toFixed(3)} ms`);
+      expect(await page.locator('#selected-note').textContent()).toContain(states[step]!.note ?? `at ${states[step]!.atMs!.toFixed(3)} ms`);
+      await checkWindow();
+      if (step === lost) expect(await page.locator(`line.msg.dropped[data-step="${lost}"]`).count()).toBe(1);
+      else expect(await page.locator('text.restart').count()).toBeGreaterThan(0);
+    }
+    // Scrolled through to the end, every copy the labels deliver, lose or duplicate has been drawn.
+    for (let top = 0; top < states.length * 22; top += 600) {
+      await page.locator('#chart').evaluate((chart, y) => void (chart.scrollTop = y), top);
+      await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+      await checkWindow();
+    }
+    expect([seen.delivered.size, seen.dropped.size, seen.dup.size]).toEqual([expected.delivered.length, expected.dropped, expected.duplicated]);
+    // The state table of the restart: the node's variables as logged, the others' kept from their last events.
+    const restarted = states[restart]!.params.node!;
+    const node = restarted.kind === 'str' ? restarted.value : '?';
+    expect(await page.locator(`#state-table tr[data-path="currentTerm[${node}]"]`).count()).toBe(1);
+    expect(await page.locator('#state-table tr').count()).toBeGreaterThan(Object.keys(states[restart]!.vars).length);
+    await shoot(page, 'recording');
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -6,13 +6,16 @@ import { REPO_ROOT } from '../../src/paths.js';
 import { type TlaValue, printTla, tla } from '../../src/tla/value.js';
 import { parseTrace } from '../../src/trace/itf-trace.js';
 import type { KvOperation } from '../../src/viewer/history-view.js';
-import type { MessageArrow } from '../../src/viewer/model.js';
+import { DELETED, type MessageArrow, type TraceView } from '../../src/viewer/model.js';
 import type { BehaviourState } from '../../src/viewer/trace-view.js';
 
 export function readBehaviour(file: string): BehaviourState[] {
   const trace = parseTrace(readFileSync(join(REPO_ROOT, file), 'utf8'), file);
   return trace.states.map((s) => ({ vars: s.vars, name: s.actionTaken, params: s.nondetPicks }));
 }
+
+/** A node as the chart names its lane: a model value (spec traces) or a string (recordings), unquoted. */
+const nodeName = (node: TlaValue): string => (node.kind === 'str' ? node.value : printTla(node));
 
 /** What the labels of a Raft trace say about its messages: a receive action names the message it consumes. */
 export function labelledMessages(states: readonly BehaviourState[]): { delivered: { step: number; to: string; message: string }[]; dropped: number; duplicated: number } {
@@ -24,7 +27,7 @@ export function labelledMessages(states: readonly BehaviourState[]): { delivered
     if (message === undefined) return;
     if (s.name === 'DropMessage') dropped++;
     else if (s.name === 'DuplicateMessage') duplicated++;
-    else delivered.push({ step, to: printTla(s.params.node!), message: printTla(message) });
+    else delivered.push({ step, to: nodeName(s.params.node!), message: printTla(message) });
   });
   return { delivered, dropped, duplicated };
 }
@@ -82,3 +85,14 @@ export const STALE_READ: KvOperation[] = [
   { id: 1, process: 'c2', input: { type: 'get', key: 'k' }, status: 'ok', output: { type: 'get', value: null }, call: 20, ret: 30 },
   { id: 2, process: 'c3', input: { type: 'get', key: 'j' }, status: 'ok', output: { type: 'get', value: null }, call: 5, ret: 25 },
 ];
+
+/** The rows of step k as the page rebuilds them: the first state, then every delta up to k. */
+export function rowsAt(v: TraceView, step: number): Map<string, string> {
+  const state = new Map<number, number>();
+  for (let i = 0; i < v.initial.length; i += 2) state.set(v.initial[i]!, v.initial[i + 1]!);
+  for (let k = 1; k <= step; k++) {
+    const d = v.deltas[k]!;
+    for (let i = 0; i < d.length; i += 2) (d[i + 1] === DELETED ? state.delete(d[i]!) : state.set(d[i]!, d[i + 1]!));
+  }
+  return new Map([...state].map(([p, x]) => [v.paths[p]!, v.values[x]!]));
+}

@@ -13,22 +13,11 @@ import { type TlaValue, tla } from '../../src/tla/value.js';
 import { buildHistoryView } from '../../src/viewer/history-view.js';
 import { renderPage } from '../../src/viewer/html.js';
 import { loadViews } from '../../src/viewer/inputs.js';
-import { DELETED, type TraceView } from '../../src/viewer/model.js';
+import type { TraceView } from '../../src/viewer/model.js';
 import { type BehaviourState, buildTraceView } from '../../src/viewer/trace-view.js';
-import { STALE_READ, arrowProblems, readBehaviour, syntheticBehaviour } from './support.js';
+import { STALE_READ, arrowProblems, readBehaviour, rowsAt, syntheticBehaviour } from './support.js';
 
 const view = (states: readonly BehaviourState[]): TraceView => buildTraceView({ title: 't', facts: [], states, hidden: ['action'] });
-
-/** The rows of step k as the page rebuilds them: the first state, then every delta up to k. */
-function rowsAt(v: TraceView, step: number): Map<string, string> {
-  const state = new Map<number, number>();
-  for (let i = 0; i < v.initial.length; i += 2) state.set(v.initial[i]!, v.initial[i + 1]!);
-  for (let k = 1; k <= step; k++) {
-    const d = v.deltas[k]!;
-    for (let i = 0; i < d.length; i += 2) (d[i + 1] === DELETED ? state.delete(d[i]!) : state.set(d[i]!, d[i + 1]!));
-  }
-  return new Map([...state].map(([p, x]) => [v.paths[p]!, v.values[x]!]));
-}
 
 const RAFT_TRACES = readdirSync(join(REPO_ROOT, 'traces/raft/scenario')).map((f) => `traces/raft/scenario/${f}`);
 

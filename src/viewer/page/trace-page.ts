@@ -16,6 +16,9 @@ const OVERSCAN = 20;
 // The page keeps the state of every CHECKPOINT-th step, so a state is at most that many deltas away.
 const CHECKPOINT = 256;
 
+/** Virtual time as the recording wrote it (to the microsecond), in milliseconds. */
+const formatMs = (ms: number): string => `${ms.toFixed(3)} ms`;
+
 const ROLE_CLASS: Readonly<Record<string, string>> = { Leader: 'role-leader', Candidate: 'role-candidate', Follower: 'role-follower' };
 
 export function renderTrace(view: TraceView, root: HTMLElement): void {
@@ -84,7 +87,9 @@ export function renderTrace(view: TraceView, root: HTMLElement): void {
     for (let k = first; k <= lastShown; k++) {
       const step = view.steps[k]!;
       const cls = ['step-row', k === selected ? 'selected' : '', view.highlight?.step === k ? 'flagged' : ''].join(' ');
-      html.push(`<div class="${cls}" data-step="${k}" style="top:${k * ROW}px;width:${width}px"><span class="idx">${k}</span><span class="lbl" title="${esc(step.label)}">${esc(step.label)}</span></div>`);
+      const at = step.atMs === undefined ? '' : `<span class="at">${esc(formatMs(step.atMs))}</span>`;
+      const title = `${step.label}${step.note === undefined ? '' : ` (${step.note})`}`;
+      html.push(`<div class="${cls}" data-step="${k}" style="top:${k * ROW}px;width:${width}px"><span class="idx">${k}</span>${at}<span class="lbl" title="${esc(title)}">${esc(step.label)}</span></div>`);
     }
     rows.innerHTML = html.join('');
 
@@ -144,7 +149,7 @@ export function renderTrace(view: TraceView, root: HTMLElement): void {
       const active = m.sent === selected || m.end === selected;
       const cls = `msg ${m.fate}${m.duplicate ? ' dup' : ''}${active ? ' active' : ''}`;
       parts.push(
-        `<line class="${cls}" data-msg="${i}" data-step="${m.end ?? m.sent}" x1="${x1}" y1="${y1}" x2="${xEnd}" y2="${y2}"${m.fate === 'delivered' ? ' marker-end="url(#head)"' : ''}><title>${esc(m.text)} (step ${m.sent}${m.end === null ? ', in flight' : ` → ${m.end}, ${m.fate}`}${m.duplicate ? ', a duplicate' : ''})</title></line>`,
+        `<line class="${cls}" data-msg="${i}" data-step="${m.end ?? m.sent}" x1="${x1}" y1="${y1}" x2="${xEnd}" y2="${y2}"${m.fate === 'delivered' ? ' marker-end="url(#head)"' : ''}><title>${esc(m.text)} (step ${m.sent}${m.end === null ? ', in flight' : ` → ${m.end}, ${m.fate}`}${m.duplicate ? ', a duplicate' : ''}${m.note === undefined ? '' : `: ${esc(m.note)}`})</title></line>`,
       );
       if (m.fate === 'dropped') parts.push(`<text class="lost" x="${xEnd - 5}" y="${y2 + 5}">×</text>`);
     });
@@ -204,6 +209,7 @@ export function renderTrace(view: TraceView, root: HTMLElement): void {
     statePanel.innerHTML = `
       <h2>State ${selected}<span class="of">/ ${last}</span></h2>
       <div class="action" id="selected-action">${esc(step.label)}</div>
+      ${step.atMs === undefined && step.note === undefined ? '' : `<div class="step-note" id="selected-note">${[step.atMs === undefined ? '' : `at ${esc(formatMs(step.atMs))}`, step.note === undefined ? '' : esc(step.note)].filter((x) => x !== '').join(' · ')}</div>`}
       <div class="counts">${selected === 0 ? 'initial state' : `${counts.added} added, ${counts.modified} modified, ${counts.deleted} deleted, ${counts.unchanged} unchanged`}</div>
       <table id="state-table" class="${showUnchanged.checked || selected === 0 ? '' : 'hide-unchanged'}"><tbody>${body.join('')}</tbody></table>`;
   };
