@@ -84,6 +84,7 @@ export function describeVerdict(verdict: CheckVerdict): string {
     .with({ kind: 'not-checked', reason: 'not-in-summary' }, () => 'not yet checked (not in the last check-spec run)')
     .with({ kind: 'not-checked', reason: 'not-run' }, () => 'not yet checked (the last run stopped before this model)')
     .with({ kind: 'holds' }, () => '✅ holds in every reachable state')
+    .with({ kind: 'held-in-simulation' }, (v) => `held in ${v.behaviours.toLocaleString('en-US')} simulated behaviours (random simulation: not every reachable state)`)
     .with({ kind: 'violated', expected: true }, (v) => `✅ violated, as this negative control expects${v.named ? '' : ' (TLC does not say which property)'}`)
     .with({ kind: 'violated', expected: false }, (v) => `❌ violated${v.named ? '' : ' (TLC does not say which property)'}`)
     .with({ kind: 'not-reached' }, (v) => `not refuted: TLC stopped at ${v.stoppedBy} first`)
@@ -96,6 +97,7 @@ export function describeVerdict(verdict: CheckVerdict): string {
 function shortVerdict(verdict: CheckVerdict): string {
   return match(verdict)
     .with({ kind: 'holds' }, () => '✅ holds')
+    .with({ kind: 'held-in-simulation' }, () => 'held in simulation')
     .with({ kind: 'violated', expected: true }, () => '✅ violated (negative control)')
     .with({ kind: 'violated', expected: false }, () => '❌ violated')
     .with({ kind: 'error' }, () => '❌ not checked')

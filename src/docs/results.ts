@@ -28,6 +28,8 @@ export type CheckVerdict =
   | { readonly kind: 'not-checked'; readonly reason: 'no-summary' | 'not-in-summary' | 'not-run' }
   /** TLC explored every reachable state and this held in all of them (the model's outcome was `ok`). */
   | { readonly kind: 'holds' }
+  /** TLC's random simulation found no violation in this many behaviours: evidence, not proof. */
+  | { readonly kind: 'held-in-simulation'; readonly behaviours: number }
   /** TLC found a violation of it; `expected` when the model is a negative control that predicts it. */
   | { readonly kind: 'violated'; readonly expected: boolean; readonly named: boolean }
   /** TLC stopped at something else (another violation, a deadlock) before exploring everything. */
@@ -113,7 +115,7 @@ export function findReport(summary: CheckSpecSummary, model: ModelSpec, root: st
 export function verdictFor(report: ModelReport, check: { readonly kind: CheckKind; readonly name: string }): CheckVerdict {
   return match(report.outcome)
     .with('not-run', (): CheckVerdict => ({ kind: 'not-checked', reason: 'not-run' }))
-    .with('ok', (): CheckVerdict => ({ kind: 'holds' }))
+    .with('ok', (): CheckVerdict => (report.mode === 'simulate' ? { kind: 'held-in-simulation', behaviours: report.simulation?.behaviours ?? 0 } : { kind: 'holds' }))
     .with('invariant-violated', 'property-violated', (outcome): CheckVerdict => {
       const name = report.violation?.name;
       // TLC does not name a violated temporal property: then any property of this model may be it.

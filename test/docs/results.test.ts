@@ -25,6 +25,12 @@ describe('what a model outcome says about one invariant', () => {
     expect(verdictFor(report({}), inv('A'))).toEqual({ kind: 'holds' });
   });
 
+  it('ok from a simulation is evidence, not proof: the page says how many behaviours', () => {
+    const simulated = report({ mode: 'simulate', simulation: { behaviours: 1234, statesGenerated: 9000, seconds: 60, budgetSeconds: 60, seed: 7, depth: 100, rounds: 3 } });
+    expect(verdictFor(simulated, inv('A'))).toEqual({ kind: 'held-in-simulation', behaviours: 1234 });
+    expect(describeVerdict(verdictFor(simulated, inv('A')))).toBe('held in 1,234 simulated behaviours (random simulation: not every reachable state)');
+  });
+
   it('a violation counts against the named invariant only; a negative control\'s is expected', () => {
     const control = report({ outcome: 'invariant-violated', passed: true, violation: { kind: 'invariant', name: 'A' } });
     expect(verdictFor(control, inv('A'))).toEqual({ kind: 'violated', expected: true, named: true });
