@@ -20,6 +20,8 @@ export interface CommandLine {
    * missing value) is a usage error.
    */
   parse<Config extends ParseArgsConfig>(argv: readonly string[], config: Config): ParsedCommandLine<Config>;
+  /** The value of option `--name` as an integer of at least `min`; anything else is a usage error. */
+  integer(name: string, text: string, min: number): number;
 }
 
 /**
@@ -30,6 +32,11 @@ export function commandLine(command: string, helpHint = `See \`npm run ${command
   const usage = (message: string) => new WorkbenchError(message, ExitCode.USAGE, helpHint);
   return {
     usage,
+    integer(name, text, min) {
+      const n = Number(text);
+      if (!Number.isSafeInteger(n) || n < min) throw usage(`--${name} must be an integer >= ${min}, not "${text}".`);
+      return n;
+    },
     parse(argv, config) {
       // Every command takes --version (runMain answers it before the command runs).
       const options = { ...config.options, version: { type: 'boolean' as const } };

@@ -194,11 +194,8 @@ function parseOptions(argv: readonly string[], cwd: string): Options | 'help' {
   };
 }
 
-function positiveInteger(name: string, text: string | undefined, min: number): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < min) throw cli.usage(`--${name} must be an integer >= ${min}, not "${text}".`);
-  return n;
+function optionalInteger(name: string, text: string | undefined, min: number): number | undefined {
+  return text === undefined ? undefined : cli.integer(name, text, min);
 }
 
 function parseMode(
@@ -226,24 +223,24 @@ function parseMode(
   if (simulating && checkpointOptions.length > 0) throw cli.usage(`--${checkpointOptions[0]} is for exhaustive runs; a simulation has no state to resume.`);
   if (!simulating && simulationOptions.length > 0) throw cli.usage(`--${simulationOptions[0]} is an option of --simulate (or --tier simulate).`);
   if (values.distributed) {
-    const port = positiveInteger('port', values.port, 1) ?? DEFAULT_SERVER_PORT;
+    const port = optionalInteger('port', values.port, 1) ?? DEFAULT_SERVER_PORT;
     if (port > 65535) throw cli.usage(`--port must be a TCP port (1..65535), not "${values.port}".`);
-    return { kind: 'distributed', localWorkers: positiveInteger('local-workers', values['local-workers'], 0) ?? 2, port };
+    return { kind: 'distributed', localWorkers: optionalInteger('local-workers', values['local-workers'], 0) ?? 2, port };
   }
   if (simulating) {
     const budgetMs = values.budget === undefined ? undefined : parseDuration(values.budget);
     if (budgetMs === null) throw cli.usage(`--budget takes a duration such as 90s, 10m or 1h, not "${values.budget}".`);
-    const seed = positiveInteger('seed', values.seed, 0);
+    const seed = optionalInteger('seed', values.seed, 0);
     return {
       kind: 'simulate',
       forced: values.simulate,
       ...(budgetMs === undefined ? {} : { budgetMs }),
-      depth: positiveInteger('depth', values.depth, 1) ?? 100,
+      depth: optionalInteger('depth', values.depth, 1) ?? 100,
       seed: seed ?? randomInt(2 ** 31),
       seedGiven: seed !== undefined,
     };
   }
-  const minutes = positiveInteger('checkpoint-minutes', values['checkpoint-minutes'], 1);
+  const minutes = optionalInteger('checkpoint-minutes', values['checkpoint-minutes'], 1);
   return { kind: 'local', ...(minutes === undefined ? {} : { checkpointMinutes: minutes }), resume: values.resume };
 }
 

@@ -62,12 +62,6 @@ interface Options {
 
 const cli = commandLine('conformance');
 
-function count(name: string, text: string, min: number): number {
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < min) throw cli.usage(`--${name} must be an integer >= ${min}, not "${text}".`);
-  return n;
-}
-
 function parseOptions(argv: readonly string[], registry: readonly Protocol[]): Options | 'help' {
   const { values: v, positionals } = cli.parse(argv, {
     allowPositionals: true,
@@ -90,8 +84,8 @@ function parseOptions(argv: readonly string[], registry: readonly Protocol[]): O
     paths: positionals.length > 0 ? positionals : [resolve(REPO_ROOT, 'traces')],
     protocols: v.protocol === undefined ? [] : protocols,
     ...(v.defect !== undefined ? { defect: v.defect } : {}),
-    context: count('context', v.context, 0),
-    maxShown: count('max-shown', v['max-shown'], 0),
+    context: cli.integer('context', v.context, 0),
+    maxShown: cli.integer('max-shown', v['max-shown'], 0),
     json: v.json,
   };
 }
