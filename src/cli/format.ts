@@ -47,12 +47,16 @@ export function indentLines(text: string, indent: string): string {
  */
 export function describeStep(state: CounterexampleState): string {
   const label = state.vars.action;
-  if (label?.kind === 'record') {
-    const name = label.fields.get('name');
-    const params = [...label.fields].filter(([k]) => k !== 'name').map(([k, v]) => `${k}: ${printTla(v)}`);
-    if (name?.kind === 'str') return params.length > 0 ? `${name.value}(${params.join(', ')})` : name.value;
-  }
-  return state.action === null ? 'Init' : state.action.name;
+  return (label === undefined ? null : formatActionLabel(label)) ?? (state.action === null ? 'Init' : state.action.name);
+}
+
+/** An action label record as one line, `Timeout(node: s1)`; null for a value that is not a label. */
+export function formatActionLabel(label: TlaValue): string | null {
+  if (label.kind !== 'record') return null;
+  const name = label.fields.get('name');
+  if (name?.kind !== 'str') return null;
+  const params = [...label.fields].filter(([k]) => k !== 'name').map(([k, v]) => `${k}: ${printTla(v)}`);
+  return params.length > 0 ? `${name.value}(${params.join(', ')})` : name.value;
 }
 
 /**

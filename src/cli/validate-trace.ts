@@ -20,7 +20,7 @@ import { writeViewPages } from '../viewer/html.js';
 import { globalsByEntries, inputStem } from '../viewer/inputs.js';
 import { buildRecordingView } from '../viewer/recording-view.js';
 import { commandLine, runCommand } from './args.js';
-import { formatCount, formatElapsed } from './format.js';
+import { formatActionLabel, formatCount, formatElapsed } from './format.js';
 import type { CommandIo } from './main.js';
 
 const HELP = `Usage: npm run validate-trace -- <trace.ndjson ...> [options]
@@ -64,12 +64,6 @@ interface Options {
 
 const cli = commandLine('validate-trace');
 
-function integer(name: string, text: string, min: number): number {
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < min) throw cli.usage(`--${name} must be an integer >= ${min}, not "${text}".`);
-  return n;
-}
-
 function parseOptions(argv: readonly string[], cwd: string): Options | 'help' {
   const { values: v, positionals } = cli.parse(argv, {
     allowPositionals: true,
@@ -90,21 +84,18 @@ function parseOptions(argv: readonly string[], cwd: string): Options | 'help' {
   return {
     files: positionals.map((f) => resolve(cwd, f)),
     protocol: v.protocol ?? null,
-    maxGap: integer('max-gap', v['max-gap'], 0),
-    context: integer('context', v.context, 0),
-    timeoutMs: v.timeout === undefined ? null : integer('timeout', v.timeout, 1) * 1000,
+    maxGap: cli.integer('max-gap', v['max-gap'], 0),
+    context: cli.integer('context', v.context, 0),
+    timeoutMs: v.timeout === undefined ? null : cli.integer('timeout', v.timeout, 1) * 1000,
     keep: v.keep === undefined ? null : resolve(cwd, v.keep),
     json: v.json,
     quiet: v.quiet,
   };
 }
 
-/** `Timeout(node: "s1")`-style one line for a label record. */
-export function formatLabel(label: TlaValue): string {
-  if (label.kind !== 'record') return printTla(label);
-  const name = label.fields.get('name');
-  const params = [...label.fields].filter(([field]) => field !== 'name').map(([field, value]) => `${field}: ${printTla(value)}`);
-  return `${name?.kind === 'str' ? name.value : '?'}(${params.join(', ')})`;
+/** A label as one line (`Timeout(node: "s1")`), whatever the trace put there. */
+function formatLabel(label: TlaValue): string {
+  return formatActionLabel(label) ?? printTla(label);
 }
 
 function eventLine(e: ImplTraceEvent): string {
