@@ -117,6 +117,20 @@ function tokenize(text: string, file: string): Token[] {
 }
 
 /**
+ * The 1-based lines holding the named sections of a config (the keyword and everything up to the next
+ * section), read with TLC's token rules: what a caller comments out to drop those sections.
+ */
+export function sectionLines(text: string, file: string, sections: ReadonlySet<string>): Set<number> {
+  const lines = new Set<number>();
+  let current: string | undefined;
+  for (const token of tokenize(text, file)) {
+    if (token.word && KEYWORDS.has(token.text)) current = token.text;
+    if (current !== undefined && sections.has(current)) lines.add(token.line);
+  }
+  return lines;
+}
+
+/**
  * The invariants and properties a config names, in order. `file` is only used in error messages.
  *
  * @throws {@link ModelConfigSyntaxError} when an invariant or property section holds something other

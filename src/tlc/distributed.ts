@@ -18,7 +18,7 @@ import { hostname, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { startGuarded } from '../process/child.js';
 import { type TlaValue, printTla } from '../tla/value.js';
-import { parseConfigChecks } from './config-checks.js';
+import { parseConfigChecks, sectionLines } from './config-checks.js';
 import { type TlcRun, type TlcRunOptions, runTlc } from './run.js';
 
 /** TLC's default port for the distributed server. */
@@ -133,8 +133,7 @@ async function withViolationNamed(run: TlcRun, options: DistributedOptions): Pro
 
 // The config's sections that say how behaviours start, go on, and what temporal properties hold: replaced
 // or dropped in the naming run, which starts in one state and stays there.
-const BEHAVIOUR_SECTIONS = /^\s*(SPECIFICATION|INIT|NEXT|PROPERTY|PROPERTIES)\b/;
-const ANY_SECTION = /^\s*(CONSTANTS?|CONSTRAINTS?|ACTION_CONSTRAINTS?|INVARIANTS?|INIT|NEXT|VIEW|SYMMETRY|SPECIFICATION|PROPERTY|PROPERTIES|CHECK_DEADLOCK|ALIAS)\b/;
+const BEHAVIOUR_SECTIONS: ReadonlySet<string> = new Set(['SPECIFICATION', 'INIT', 'NEXT', 'PROPERTY', 'PROPERTIES']);
 
 /**
  * The name of the config's first invariant that fails in `state`, by a local TLC run of a generated
@@ -168,11 +167,8 @@ export async function nameViolatedInvariant(options: Pick<TlcRunOptions, 'module
     '====',
     '',
   ].join('\n');
-  let inBehaviourSection = false;
-  const kept = configText.split('\n').map((line) => {
-    if (ANY_SECTION.test(line)) inBehaviourSection = BEHAVIOUR_SECTIONS.test(line);
-    return inBehaviourSection ? `\\* ${line}` : line;
-  });
+  const dropped = sectionLines(configText, configPath, BEHAVIOUR_SECTIONS);
+  const kept = configText.split('\n').map((line, i) => (dropped.has(i + 1) ? `\\* ${line}` : line));
   const config = [...kept, 'INIT NameCheckInit', 'NEXT NameCheckNext', ...(modelValues.size > 0 ? ['CONSTANTS', ...[...modelValues].map((m) => `  ${constant(m)} = ${m}`)] : []), ''].join('\n');
   // Beside the model's module, so that the modules it extends are found as TLC finds them for the model.
   const dir = await mkdtemp(join(tmpdir(), 'workbench-name-'));

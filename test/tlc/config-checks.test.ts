@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseConfigChecks, readConfigChecks } from '../../src/tlc/config-checks.js';
+import { parseConfigChecks, readConfigChecks, sectionLines } from '../../src/tlc/config-checks.js';
 import { ExitCode, WorkbenchError } from '../../src/errors.js';
 
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'docs', 'specs');
@@ -50,5 +50,12 @@ describe('model config checks', () => {
     for (const cfg of readdirSync(specs).filter((f) => f.endsWith('.cfg'))) {
       await expect(readConfigChecks(join(specs, cfg))).resolves.toBeInstanceOf(Array);
     }
+  });
+});
+
+describe('sectionLines', () => {
+  it('finds the lines of the named sections by TLC\'s token rules, comments and multi-line lists included', () => {
+    const text = ['CONSTANTS N = 3', 'SPECIFICATION', '  Spec \\* the spec', 'INVARIANT TypeOK', 'PROPERTIES', '  Live', '  (* more *) Safe', 'SYMMETRY Perms'].join('\n');
+    expect([...sectionLines(text, 'm.cfg', new Set(['SPECIFICATION', 'PROPERTIES']))]).toEqual([2, 3, 5, 6, 7]);
   });
 });
