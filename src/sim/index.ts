@@ -1,7 +1,7 @@
 /**
- * The deterministic simulator: the pure Raft core and the replicated KV service driven through a simulated
- * network, disk and clock with seeded faults. See `simulator.ts` for how nodes are driven and
- * `arbitraries.ts` for the generators.
+ * The deterministic simulator: the pure Raft core and the replicated KV service, each node in a node host
+ * (`src/host/`), driven through a simulated network, disk and clock with seeded faults. See `simulator.ts`
+ * for how the parts fit together and `arbitraries.ts` for the generators.
  *
  * @module
  */

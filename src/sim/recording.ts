@@ -4,29 +4,22 @@
  *
  * What the log holds is what the rest of the cluster could have observed, in an order the spec allows:
  * - a node's step is logged once everything it wrote is on disk (its messages leave only then, see the
- *   simulator's `Ready` discipline); a crash that throws queued writes away throws away the steps behind
- *   them too, which no other node ever saw, and the messages they had consumed are logged as lost;
+ *   node host's `Ready` discipline in `src/host/node-host.ts`); a crash that throws queued writes away
+ *   throws away the steps behind them too, which no other node ever saw, and the messages they had
+ *   consumed are logged as lost;
  * - the crash itself is a `Restart` of the node in the state its disk kept, and the restart another;
  * - a message the network loses (or that reaches a node that is down or cut off, or that the core refuses)
  *   is a `DropMessage`; each extra copy the network makes is a `DuplicateMessage`.
  *
  * @module
  */
-import { type ActionLabel, type Message, type NodeId, type NodeState, NIL, toSpecActionLabel, toSpecMessage, toSpecNode } from '../raft/index.js';
+import type { NodeTraceEvent } from '../host/trace-events.js';
+import { type NodeId, NIL, toSpecActionLabel, toSpecMessage, toSpecNode } from '../raft/index.js';
 import type { ItfJson } from '../trace/itf-value.js';
 import { headerLine } from '../validate/format.js';
 
-/** One event of the run, as the simulator reports it to a recorder. */
-export type SimTraceEvent =
-  | {
-      readonly kind: 'step';
-      readonly atMs: number;
-      readonly label: ActionLabel;
-      readonly node: NodeId;
-      readonly state: NodeState;
-      readonly sent: readonly Message[];
-    }
-  | { readonly kind: 'network'; readonly atMs: number; readonly label: Extract<ActionLabel, { name: 'DropMessage' | 'DuplicateMessage' }>; readonly why: string };
+/** One event of the run, as the simulator (through its node hosts) reports it to a recorder. */
+export type SimTraceEvent = NodeTraceEvent;
 
 function specJson(value: unknown): ItfJson {
   // The spec forms are plain JSON already (numbers, strings, booleans, arrays for sequences, objects for

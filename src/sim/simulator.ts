@@ -1,26 +1,23 @@
 /**
- * The deterministic discrete-event simulator: the pure Raft core (`src/raft`) and the KV state machine
- * (`src/kv`) driven through a simulated network, disk and clock, with faults injected on schedule.
+ * The deterministic discrete-event simulator: the driver of a simulated cluster. It is built the way
+ * TigerBeetle's simulator is, in parts that each do one thing:
  *
- * How a node is driven (the etcd `Ready` discipline):
- * - Every input goes through the (injectable) step function; the node's in-memory state moves at once.
- * - The step's durable change is queued on the node's disk and takes virtual time. The step's messages and
- *   newly committed entries are held until every write queued so far is durable, then released in order.
- *   So nothing a node says or applies can outlive a crash that erases what it was based on, and a leader's
- *   own log counts towards a majority only once it is on disk (its entries leave only after the write).
- * - Internal actions (`BecomeLeader`, `AdvanceCommitIndex`) fire eagerly after every step, each as its own
- *   labelled step, so the invariant monitor and `commitHistory` see exactly the spec's transitions.
- * - A crash throws away the in-memory state and every write still queued (or lets the write in flight land,
- *   for `crash-mid-write` with `landed`); the node comes back from what is on its disk through the core's
- *   `Restart`.
- * - The durability checks (`durability.ts`) see each step's write request, each write that completes and
- *   each crash with what survived it, so a core that leaves part of its hard state out of a write is caught
- *   at that step, not only when a crash makes it matter.
+ * - **the node host** (`src/host/node-host.ts`): one node, stepped through the pure Raft core with the etcd
+ *   `Ready` discipline (a step's messages and commits wait until its write is durable), eager internal
+ *   actions, the replication policy (`src/host/replication.ts`), crash and restart from what is durable.
+ *   It knows nothing of virtual time or of this queue, so a real runtime drives the same code;
+ * - **the simulated node** (`simulated-node.ts`): the host's world here: a disk whose writes complete in
+ *   order after a sampled latency, timers on the node's own drifting clock, the network;
+ * - **the network** (`network.ts`): latency, loss, duplication, reordering and partitions;
+ * - **the fault injector** (`fault-injector.ts`): the scenario's fault schedule;
+ * - **the service** (`src/host/kv-replica.ts`) and its clients (`kv-workload.ts`): the replicated KV store;
+ * - **the checkers** (`checks.ts`): the invariant mirrors and durability checks after every step,
+ *   `AppliedAgreement` at every apply, liveness here, linearizability of the client history at the end;
+ * - **this driver**: the event queue and virtual clock, dispatching each event to its part.
  *
- * Replication policy (the core sends one entry per `AppendEntries`; the driver decides when): a new leader
- * sends to every peer at once; the heartbeat timer sends to every peer; a new entry is sent to each peer
- * that was caught up; a success that advances a peer sends its next entry; a failure sends the probe at the
- * backed-off `nextIndex` at once. That is stop-and-wait per peer, which keeps duplicates out of the network.
+ * The durability checks (`durability.ts`) see each step's write request, each write that completes and
+ * each crash with what survived it, so a core that leaves part of its hard state out of a write is caught
+ * at that step, not only when a crash makes it matter.
  *
  * Liveness: after the heal (all faults stop), every pending operation must complete and a leader must become
  * stable within the scenario's time bound, and the cluster may start at most `maxElectionsAfterHeal`
@@ -31,48 +28,30 @@
  *
  * @module
  */
-import { match } from 'ts-pattern';
-import {
-  DEFAULT_ELECTION_TIMEOUT_MS,
-  DEFAULT_HEARTBEAT_INTERVAL_MS,
-  formatMessage,
-  handleInputFor,
-  initialNodeState,
-  Inputs,
-  labelOf,
-  majorityMatchIndex,
-  quorumSize,
-  restoreNodeState,
-  step as realStep,
-  type ActionLabel,
-  type CommittedEntry,
-  type Input,
-  type Message,
-  type NodeId,
-  type NodeState,
-  type PersistUpdate,
-  type StepFn,
-  type StepResult,
-} from '../raft/index.js';
-import { applyPersistUpdate, INITIAL_PERSISTENT_STATE, type PersistentState } from '../storage/index.js';
-import { encodeCommand, formatOp, formatResult, NOOP, sharedDecoder, type KvOp, type KvResult } from '../kv/command.js';
-import { KvClient, type KvRequest, type KvResponse, type PlannedOp } from '../kv/client.js';
-import { KvStateMachine, type KvDefect } from '../kv/state-machine.js';
 import { unreachable } from '../exhaustive.js';
+import { describeNodeState } from '../host/describe.js';
+import type { RecordedStep } from '../host/trace-events.js';
+import { formatOp, formatResult, NOOP, sharedDecoder } from '../kv/command.js';
+import type { KvRequest, KvResponse } from '../kv/client.js';
+import { kvModel } from '../kv/lin-model.js';
+import type { KvDefect } from '../kv/state-machine.js';
 import { DEFAULT_MAX_EXPLORED } from '../lin/checker.js';
 import { checkLinearizable } from '../lin/explain.js';
-import { operationsFromEvents, type HistoryEvent } from '../lin/history.js';
-import { kvModel } from '../kv/lin-model.js';
-import { DurabilityMonitor, type DurabilityViolation } from './durability.js';
+import { DEFAULT_ELECTION_TIMEOUT_MS, DEFAULT_HEARTBEAT_INTERVAL_MS, formatMessage, step as realStep, type Message, type NodeId, type StepFn } from '../raft/index.js';
+import { internalViolation, SafetyChecks, Stop } from './checks.js';
+import type { Delivery, SimEvent } from './events.js';
+import { FaultInjector, type FaultableCluster } from './fault-injector.js';
 import { describeFault } from './faults.js';
+import { KvWorkload, type WorkloadEnvironment } from './kv-workload.js';
 import { latencySampler, type Sampler } from './latency.js';
-import { InvariantMonitor, type InvariantCheck } from './monitor.js';
+import type { InvariantCheck } from './monitor.js';
 import { Network } from './network.js';
 import { EventQueue } from './queue.js';
-import type { SimResult, SimStats, Violation } from './result.js';
 import type { SimTraceEvent } from './recording.js';
+import type { SimResult, SimStats, Violation } from './result.js';
 import { Rng } from './rng.js';
-import type { Fault, NodeTarget, Scenario } from './scenario.js';
+import type { Scenario } from './scenario.js';
+import { SimulatedNode, type NodeWorld } from './simulated-node.js';
 
 /** How to run a scenario. */
 export interface SimOptions {
@@ -120,103 +99,33 @@ export interface SimOptions {
  */
 export const DEFAULT_MAX_ELECTIONS_AFTER_HEAL = 15;
 
-type Ev =
-  | { readonly k: 'raft'; readonly to: number; readonly from: number; readonly msg: Message }
-  | { readonly k: 'request'; readonly to: number; readonly from: number; readonly req: KvRequest }
-  | { readonly k: 'response'; readonly client: number; readonly from: number; readonly resp: KvResponse }
-  | { readonly k: 'election'; readonly node: number; readonly token: number }
-  | { readonly k: 'heartbeat'; readonly node: number; readonly inc: number; readonly term: number }
-  | { readonly k: 'disk'; readonly node: number; readonly inc: number }
-  | { readonly k: 'client'; readonly client: number; readonly token: number }
-  | { readonly k: 'fault-start'; readonly fault: number }
-  | { readonly k: 'fault-end'; readonly fault: number }
-  | { readonly k: 'restart'; readonly node: number; readonly inc: number }
-  | { readonly k: 'heal' };
-
-/** The events that travel over the network. */
-type Delivery = Extract<Ev, { k: 'raft' | 'request' | 'response' }>;
-
-interface Batch {
-  readonly messages: readonly Message[];
-  readonly committed: readonly CommittedEntry[];
-}
-
-type WriteKind = 'vote' | 'append' | 'other';
-
-interface PendingWrite {
-  readonly update: PersistUpdate;
-  readonly kind: WriteKind;
-  readonly batches: Batch[];
-  /** The recorded steps waiting for this write (and those before it) to be durable. */
-  readonly records: Extract<SimTraceEvent, { kind: 'step' }>[];
-}
-
-class NodeHost {
-  up = true;
-  inc = 0;
-  durable: PersistentState = INITIAL_PERSISTENT_STATE;
-  writes: PendingWrite[] = [];
-  lastWriteDoneAt = 0;
-  readonly rateOverrides = new Map<number, number>();
-  electionToken = 0;
-  electionEventAt = -Infinity;
-  electionDeadline = Infinity;
-  kv: KvStateMachine;
-  readonly waiting = new Map<string, number>();
-
-  constructor(
-    readonly id: NodeId,
-    readonly index: number,
-    public raft: NodeState,
-    readonly baseRate: number,
-    readonly newKv: () => KvStateMachine,
-  ) {
-    this.kv = newKv();
-  }
-
-  /** Local clock seconds per real second. */
-  get rate(): number {
-    let r = this.baseRate;
-    if (this.rateOverrides.size > 0) for (const v of this.rateOverrides.values()) r = v;
-    return r;
-  }
-}
 
 /** The ids of a cluster of `n` servers: `s1`..`s9`, or `s01`.. from ten on (so index order is sorted order, as the core sorts members). */
 export function serverIds(n: number): NodeId[] {
   return Array.from({ length: n }, (_, i) => (n >= 10 ? `s${String(i + 1).padStart(2, '0')}` : `s${i + 1}`));
 }
 
-/** Stop the run: thrown inside the event loop, caught by `run`. */
-class Stop {
-  constructor(readonly violation: Violation | null) {}
-}
-
-const PROBE = 'probe';
-
-class Simulation {
-  private readonly q = new EventQueue<Ev>();
-  private now = 0;
-  private readonly n: number;
-  private readonly servers: readonly NodeId[];
-  private readonly nodes: NodeHost[];
-  private readonly clients: KvClient[] = [];
-  private readonly network: Network;
-  private readonly monitor: InvariantMonitor | null;
-  /** What each node keeps on disk against what it holds; on whenever the invariants are checked. */
-  private readonly durability: DurabilityMonitor | null;
-  private readonly stepFn: StepFn;
+/** One run: the event queue and clock, and what the nodes, the fault injector and the clients share. */
+class Simulation implements NodeWorld, FaultableCluster<SimulatedNode>, WorkloadEnvironment {
+  private readonly queue = new EventQueue<SimEvent>();
+  private time = 0;
+  readonly servers: readonly NodeId[];
+  readonly nodes: readonly SimulatedNode[];
+  readonly clusterSize: number;
+  readonly network: Network;
+  readonly checks: SafetyChecks;
+  readonly faults: FaultInjector<SimulatedNode>;
+  private readonly workload: KvWorkload;
   private readonly rngTimers: Rng;
   private readonly rngDisk: Rng;
-  private readonly rngFaults: Rng;
-  private readonly events: HistoryEvent<KvOp, KvResult>[] = [];
-  private readonly invokedAt = new Map<string, number>();
-  private readonly writeLatencies: number[] = [];
-  private readonly applied: string[] = [];
-  private readonly armed = new Map<number, Fault>();
-  private readonly partitions = new Map<number, [number, number][]>();
-  private readonly active = new Set<number>();
-  private healed = false;
+  private readonly diskLatency: Sampler;
+  private readonly electionTimeoutRange: { readonly min: number; readonly max: number };
+  readonly heartbeatIntervalMs: number;
+  private readonly log: ((line: string) => void) | null;
+  readonly logging: boolean;
+  private readonly recordEvent: ((event: SimTraceEvent) => void) | null;
+  stoppingStep: RecordedStep | null = null;
+  private isHealed = false;
   /** When some node last started an election (a `Timeout` step), and the elections started after the heal. */
   private lastElectionAt = -Infinity;
   private readonly electionsAfterHeal: string[] = [];
@@ -226,15 +135,6 @@ class Simulation {
    * clock, so a follower whose timer the leader does not reset has fired by then.
    */
   private readonly stableLeaderMs: number;
-  /** Whether every client is done; only a client's own events change that, so it is updated after them. */
-  private clientsDone = false;
-  private readonly election: { readonly min: number; readonly max: number };
-  private readonly heartbeat: number;
-  private readonly log: ((line: string) => void) | null;
-  private readonly recordEvent: ((event: SimTraceEvent) => void) | null;
-  /** The recorded step being checked, until its checks pass. */
-  private stoppingStep: Extract<SimTraceEvent, { kind: 'step' }> | null = null;
-  private readonly diskLatency: Sampler;
   readonly stats: SimStats = {
     events: 0,
     delivered: 0,
@@ -263,88 +163,120 @@ class Simulation {
     if (!Number.isInteger(scenario.nodes) || scenario.nodes < 1 || scenario.nodes > 99) {
       throw new RangeError(`nodes must be an integer in 1..99, not ${scenario.nodes}`);
     }
-    this.n = scenario.nodes;
-    this.stepFn = options.stepFn ?? realStep;
     this.log = options.log ?? null;
+    this.logging = this.log !== null;
     this.recordEvent = options.record ?? null;
-    this.election = options.electionTimeoutMs ?? DEFAULT_ELECTION_TIMEOUT_MS;
-    this.heartbeat = options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
+    this.electionTimeoutRange = options.electionTimeoutMs ?? DEFAULT_ELECTION_TIMEOUT_MS;
+    this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
     this.maxElectionsAfterHeal = options.maxElectionsAfterHeal ?? DEFAULT_MAX_ELECTIONS_AFTER_HEAL;
     this.diskLatency = latencySampler(scenario.disk);
     const root = new Rng(scenario.seed);
-    const rngNet = root.fork();
+    const rngNetwork = root.fork();
     this.rngTimers = root.fork();
     this.rngDisk = root.fork();
-    this.rngFaults = root.fork();
+    const rngFaults = root.fork();
     const rngDrift = root.fork();
-    const decode = sharedDecoder();
-    const newKv = (): KvStateMachine => new KvStateMachine(options.kvDefect ?? null, decode);
-    this.servers = serverIds(this.n);
+    this.clusterSize = scenario.nodes;
+    this.servers = serverIds(scenario.nodes);
+    const settings = {
+      stepFn: options.stepFn ?? realStep,
+      recorder: this.recordEvent,
+      electionEntry: scenario.noopOnElection ? NOOP : null,
+      kvDefect: options.kvDefect ?? null,
+      decode: sharedDecoder(),
+    };
     this.nodes = this.servers.map(
-      (id, i) =>
-        new NodeHost(id, i, initialNodeState(id, this.servers), 1 + rngDrift.uniform(-scenario.maxDrift, scenario.maxDrift), newKv),
+      (id, i) => new SimulatedNode(i, id, 1 + rngDrift.uniform(-scenario.maxDrift, scenario.maxDrift), this, settings),
     );
-    this.network = new Network(this.n, scenario.network, rngNet);
+    this.network = new Network(scenario.nodes, scenario.network, rngNetwork);
     // Clock-drift faults end at the heal; from then on each node runs at its base rate.
-    this.stableLeaderMs = Math.max(...this.nodes.map((h) => this.election.max / h.baseRate));
-    this.monitor =
-      options.checkInvariants === false ? null : new InvariantMonitor(this.servers, this.nodes.map((h) => h.raft), { check: options.invariantCheck ?? 'incremental' });
-    this.durability = (options.checkDurability ?? options.checkInvariants) === false ? null : new DurabilityMonitor(this.nodes.map((h) => h.raft), { synchronousDisk: false });
+    this.stableLeaderMs = Math.max(...this.nodes.map((node) => this.electionTimeoutRange.max / node.baseRate));
+    const initial = this.nodes.map((node) => node.host.state);
+    const invariants = options.checkInvariants === false ? null : (options.invariantCheck ?? 'incremental');
+    const durability = (options.checkDurability ?? options.checkInvariants) !== false;
+    this.checks = new SafetyChecks(this.servers, initial, { invariants, durability }, this);
+    this.faults = new FaultInjector(scenario.faults, scenario.healAtMs, this, rngFaults);
+    this.workload = new KvWorkload(scenario.workload, scenario.healAtMs, this);
   }
 
-  // ---------------------------------------------------------------- logging
+  // ---------------------------------------------------------------- what the parts share
 
-  // Hot paths test `this.log !== null` before calling: the check here cannot spare building the text.
-  private say(who: string, text: string): void {
-    if (this.log !== null) this.log(`${this.now.toFixed(3).padStart(10)} ms  ${who.padEnd(6)}${text}`);
+  now(): number {
+    return this.time;
   }
 
-  private describeNode(s: NodeState): string {
-    return `${s.role} t${s.currentTerm}${s.votedFor === null ? '' : ` vote=${s.votedFor}`} log=${s.log.length}${s.log.length > 0 ? `/t${s.log.lastTerm}` : ''} commit=${s.commitIndex}`;
+  healed(): boolean {
+    return this.isHealed;
+  }
+
+  // Hot paths test `this.logging` before calling: the check here cannot spare building the text.
+  say(who: string, text: string): void {
+    if (this.log !== null) this.log(`${this.time.toFixed(3).padStart(10)} ms  ${who.padEnd(6)}${text}`);
+  }
+
+  schedule(at: number, event: SimEvent): void {
+    this.queue.push(at, event);
+  }
+
+  electionTimeoutMs(): number {
+    return this.rngTimers.uniform(this.electionTimeoutRange.min, this.electionTimeoutRange.max);
+  }
+
+  diskLatencyMs(): number {
+    return this.diskLatency(this.rngDisk);
+  }
+
+  scheduleFaultEnd(fault: number, atMs: number): void {
+    this.queue.push(atMs, { kind: 'fault-end', fault });
+  }
+
+  setTimer(client: number, at: number, token: number): void {
+    this.queue.push(at, { kind: 'client', client, token });
   }
 
   // ---------------------------------------------------------------- run
 
   run(): SimResult {
-    const sc = this.scenario;
+    const scenario = this.scenario;
+    const n = this.nodes.length;
     const maxEvents = this.options.maxEvents ?? 5_000_000;
-    this.say('sim', `${this.n} nodes, seed ${sc.seed}, heal at ${sc.healAtMs} ms, liveness bound ${sc.livenessBoundMs} ms`);
-    sc.faults.forEach((f, i) => {
-      this.say('sim', `fault ${i}: ${describeFault(f, this.n)}`);
-      this.q.push(f.atMs, { k: 'fault-start', fault: i });
+    this.say('sim', `${n} nodes, seed ${scenario.seed}, heal at ${scenario.healAtMs} ms, liveness bound ${scenario.livenessBoundMs} ms`);
+    scenario.faults.forEach((fault, i) => {
+      this.say('sim', `fault ${i}: ${describeFault(fault, n)}`);
+      this.queue.push(fault.atMs, { kind: 'fault-start', fault: i });
     });
-    this.q.push(sc.healAtMs, { k: 'heal' });
-    for (const h of this.nodes) this.armElection(h);
-    this.startClients();
-    this.clientsDone = this.clients.every((c) => c.done);
+    this.queue.push(scenario.healAtMs, { kind: 'heal' });
+    for (const node of this.nodes) node.host.start();
+    this.workload.start();
     let violation: Violation | null = null;
-    const deadline = sc.healAtMs + sc.livenessBoundMs;
+    const deadline = scenario.healAtMs + scenario.livenessBoundMs;
     try {
       for (;;) {
-        const next = this.q.pop();
-        if (next === undefined) throw new Stop(this.internal('the event queue ran dry'));
+        const next = this.queue.pop();
+        if (next === undefined) throw new Stop(internalViolation(this, 'the event queue ran dry'));
         if (next.time > deadline) {
-          this.now = deadline;
+          this.time = deadline;
           throw new Stop(this.livenessFailure());
         }
-        this.now = next.time;
+        this.time = next.time;
         this.stats.events++;
-        if (this.stats.events > maxEvents) throw new Stop(this.internal(`more than ${maxEvents} events`));
+        if (this.stats.events > maxEvents) throw new Stop(internalViolation(this, `more than ${maxEvents} events`));
         this.dispatch(next.item);
-        if (this.healed && this.clientsDone && this.hasStableLeader()) break;
+        if (this.isHealed && this.workload.done && this.hasStableLeader()) break;
       }
     } catch (e) {
       if (!(e instanceof Stop)) throw e;
       violation = e.violation;
     }
-    this.stats.endMs = this.now;
+    this.stats.endMs = this.time;
+    this.stats.faultsStarted = this.faults.started;
     // The recording ends as if every queued write had completed: what the nodes did is all in it.
     if (this.recordEvent !== null) {
-      for (const h of this.nodes) for (const w of h.writes) for (const record of w.records) this.recordEvent(record);
+      for (const node of this.nodes) for (const recorded of node.host.stepsAwaitingDisk()) this.recordEvent(recorded);
       if (this.stoppingStep !== null) this.recordEvent(this.stoppingStep);
     }
-    if (this.monitor !== null) this.stats.checks = this.monitor.checks;
-    const history = operationsFromEvents(this.events);
+    this.stats.checks = this.checks.invariantChecks;
+    const history = this.workload.history();
     if (violation === null && this.options.checkLinearizability !== false) {
       const lin = checkLinearizable(kvModel, history);
       if (lin.outcome === 'not-linearizable') {
@@ -356,41 +288,84 @@ class Simulation {
     }
     if (violation !== null) this.say('sim', `VIOLATION (${violation.kind}): ${violation.message}`);
     else this.say('sim', `done: no violation, ${this.stats.opsOk} operations ok, ${this.stats.opsTimedOut} timed out`);
-    return { violation, stats: this.stats, history, writeLatencies: this.writeLatencies };
+    return { violation, stats: this.stats, history, writeLatencies: this.workload.writeLatencies };
   }
 
   /**
-   * One handler per event kind. A mapped type over `Ev['k']` makes this exhaustive at compile time like a
-   * ts-pattern `match(...).exhaustive()`; it is a table rather than a match because this is the innermost
-   * loop, where building a matcher per event cost about a third of the simulator's time.
+   * One handler per event kind. A mapped type over `SimEvent['kind']` makes this exhaustive at compile time
+   * like a ts-pattern `match(...).exhaustive()`; it is a table rather than a match because this is the
+   * innermost loop, where building a matcher per event cost about a third of the simulator's time.
    */
-  private readonly handlers: { readonly [K in Ev['k']]: (e: Extract<Ev, { k: K }>) => void } = {
-    raft: (e) => this.onRaft(e.to, e.from, e.msg),
-    request: (e) => this.onRequest(e.to, e.req),
-    response: (e) => {
+  private readonly handlers: { readonly [K in SimEvent['kind']]: (event: Extract<SimEvent, { kind: K }>) => void } = {
+    raft: (event) => this.deliverMessage(event.to, event.from, event.message),
+    request: (event) => {
       this.stats.clientMessages++;
-      this.clients[e.client]?.onResponse(e.resp);
-      this.clientsDone = this.clients.every((c) => c.done);
+      this.nodes[event.to]!.host.clientRequest(event.request);
     },
-    election: (e) => this.onElectionTimer(this.nodes[e.node]!, e.token),
-    heartbeat: (e) => this.onHeartbeat(this.nodes[e.node]!, e.inc, e.term),
-    disk: (e) => this.onDiskDone(this.nodes[e.node]!, e.inc),
-    client: (e) => {
-      this.clients[e.client]?.onTimer(e.token);
-      this.clientsDone = this.clients.every((c) => c.done);
-    },
-    'fault-start': (e) => this.startFault(e.fault),
-    'fault-end': (e) => this.endFault(e.fault),
-    restart: (e) => this.restart(this.nodes[e.node]!, e.inc),
+    response: (event) => this.workload.responded(event.client, event.response),
+    election: (event) => this.nodes[event.node]!.electionTimerFired(event.token),
+    heartbeat: (event) => this.nodes[event.node]!.heartbeatFired(event.incarnation, event.term),
+    disk: (event) => this.nodes[event.node]!.diskDone(event.incarnation),
+    client: (event) => this.workload.timerFired(event.client, event.token),
+    'fault-start': (event) => this.faults.start(event.fault),
+    'fault-end': (event) => this.faults.end(event.fault),
+    restart: (event) => this.nodes[event.node]!.restartDue(event.incarnation),
     heal: () => this.heal(),
   };
 
-  private dispatch(ev: Ev): void {
-    (this.handlers[ev.k] as (e: Ev) => void)(ev);
+  private dispatch(event: SimEvent): void {
+    (this.handlers[event.kind] as (event: SimEvent) => void)(event);
   }
 
-  private internal(message: string): Violation {
-    return { kind: 'internal', message, atMs: this.now, event: this.stats.events };
+  private heal(): void {
+    this.isHealed = true;
+    this.say('sim', 'HEAL: every fault stops, crashed nodes restart');
+    this.faults.heal();
+    for (const node of this.nodes) {
+      if (!node.host.up) this.queue.push(this.time, { kind: 'restart', node: node.index, incarnation: node.host.incarnation });
+    }
+  }
+
+  // ---------------------------------------------------------------- nodes
+
+  /** The live leader of the highest term, if any. */
+  leader(): SimulatedNode | null {
+    let best: SimulatedNode | null = null;
+    for (const node of this.nodes) {
+      const state = node.host.state;
+      if (node.host.up && state.role === 'Leader' && (best === null || state.currentTerm > best.host.state.currentTerm)) best = node;
+    }
+    return best;
+  }
+
+  /** Crash `node` for `downMs` (restarting at the heal at the latest, while faults last). */
+  crash(node: SimulatedNode, downMs: number, why: string, landed = false): void {
+    const host = node.host;
+    if (!host.up) return;
+    const writes = host.writesInFlight;
+    if (writes > 0) this.stats.crashesMidWrite++;
+    this.stats.crashes++;
+    if (this.logging) {
+      const inFlight = writes > 0 ? (landed ? ', the first lands' : ', all lost') : '';
+      this.say(node.id, `CRASH (${why}) as ${describeNodeState(host.state)}; ${writes} write(s) in flight${inFlight}`);
+    }
+    host.crash(landed);
+    const at = this.isHealed ? this.time + downMs : Math.min(this.time + downMs, this.scenario.healAtMs);
+    this.queue.push(at, { kind: 'restart', node: node.index, incarnation: host.incarnation });
+  }
+
+  /** Count an election that `node` has just started; after the heal, more than the bound is a liveness violation. */
+  electionStarted(node: SimulatedNode): void {
+    this.lastElectionAt = this.time;
+    if (!this.isHealed) return;
+    this.stats.electionsAfterHeal++;
+    this.electionsAfterHeal.push(`${node.id} t${node.host.state.currentTerm} at ${this.time.toFixed(3)} ms`);
+    if (this.electionsAfterHeal.length <= this.maxElectionsAfterHeal) return;
+    throw new Stop({
+      kind: 'liveness',
+      message: `faults stopped at ${this.scenario.healAtMs} ms, and ${this.electionsAfterHeal.length} elections have started since without a stable leader (at most ${this.maxElectionsAfterHeal} allowed): ${this.electionsAfterHeal.join(', ')}. Nodes: ${this.nodeStates()}`,
+      atMs: this.time,
+    });
   }
 
   /**
@@ -398,22 +373,17 @@ class Simulation {
    * {@link stableLeaderMs}: faults have stopped, so a leader that stays unchallenged that long stays.
    */
   private hasStableLeader(): boolean {
-    if (this.now - this.lastElectionAt < this.stableLeaderMs) return false;
+    if (this.time - this.lastElectionAt < this.stableLeaderMs) return false;
     const leader = this.leader();
-    return leader !== null && this.nodes.every((h) => !h.up || h.raft.currentTerm <= leader.raft.currentTerm);
+    return leader !== null && this.nodes.every((node) => !node.host.up || node.host.state.currentTerm <= leader.host.state.currentTerm);
   }
 
   private nodeStates(): string {
-    return this.nodes.map((h) => `${h.id} ${h.up ? this.describeNode(h.raft) : 'down'}`).join('; ');
+    return this.nodes.map((node) => `${node.id} ${node.host.up ? describeNodeState(node.host.state) : 'down'}`).join('; ');
   }
 
   private livenessFailure(): Violation {
-    const pending = this.clients
-      .filter((c) => !c.done)
-      .map((c) => {
-        const p = c.inFlight;
-        return p === null ? `${c.config.id} (between operations)` : `${c.config.id}: ${formatOp(p.op)} (request ${p.seq}, ${p.attempts} attempts)`;
-      });
+    const pending = this.workload.pending();
     const stuck =
       pending.length > 0
         ? `operations are still pending: ${pending.join(', ')}`
@@ -421,612 +391,93 @@ class Simulation {
     return {
       kind: 'liveness',
       message: `faults stopped at ${this.scenario.healAtMs} ms, but ${this.scenario.livenessBoundMs} ms later ${stuck}. Nodes: ${this.nodeStates()}`,
-      atMs: this.now,
+      atMs: this.time,
     };
-  }
-
-  /** Count an election that `h` has just started; after the heal, more than the bound is a liveness violation. */
-  private electionStarted(h: NodeHost): void {
-    this.lastElectionAt = this.now;
-    if (!this.healed) return;
-    this.stats.electionsAfterHeal++;
-    this.electionsAfterHeal.push(`${h.id} t${h.raft.currentTerm} at ${this.now.toFixed(3)} ms`);
-    if (this.electionsAfterHeal.length <= this.maxElectionsAfterHeal) return;
-    throw new Stop({
-      kind: 'liveness',
-      message: `faults stopped at ${this.scenario.healAtMs} ms, and ${this.electionsAfterHeal.length} elections have started since without a stable leader (at most ${this.maxElectionsAfterHeal} allowed): ${this.electionsAfterHeal.join(', ')}. Nodes: ${this.nodeStates()}`,
-      atMs: this.now,
-    });
-  }
-
-  // ---------------------------------------------------------------- stepping
-
-  /** Step `h` with `input`; returns the result, or null when the core refused it. */
-  private stepNode(h: NodeHost, input: Input): StepResult | null {
-    if (!h.up) return null;
-    const before = h.raft;
-    const r = this.stepFn(before, input);
-    if (r.outputs.notEnabled !== null) return null;
-    h.raft = r.state;
-    const record = this.recordEvent === null ? null : this.stepRecord(h, labelOf(h.id, input), r);
-    // A step that breaks a check ends the run, and belongs at the end of its recording.
-    this.stoppingStep = record;
-    this.observe(h, before, r.state, input);
-    if (this.durability !== null) this.stopOnDurability(h, this.durability.step(r.state, input, r.outputs.persist));
-    this.stoppingStep = null;
-    const lw = r.outputs.persist?.logWrite;
-    if (lw !== undefined && lw !== null && lw.fromIndex <= before.log.length) this.stats.truncations++;
-    this.handleOutputs(h, r, input, record);
-    return r;
-  }
-
-  private stepRecord(h: NodeHost, label: ActionLabel, r: StepResult): Extract<SimTraceEvent, { kind: 'step' }> {
-    return { kind: 'step', atMs: this.now, label, node: h.id, state: r.state, sent: r.outputs.messages };
-  }
-
-  /** A message the network (or a node) lost or copied, in the recording. */
-  private recordNetwork(name: 'DropMessage' | 'DuplicateMessage', message: Message, why: string): void {
-    this.recordEvent?.({ kind: 'network', atMs: this.now, label: { name, message }, why });
-  }
-
-  private observe(h: NodeHost, before: NodeState, after: NodeState, input: Input | ActionLabel): void {
-    if (after.currentTerm > this.stats.maxTerm) this.stats.maxTerm = after.currentTerm;
-    if (after.commitIndex > this.stats.maxCommit) this.stats.maxCommit = after.commitIndex;
-    if (this.monitor === null || before === after) return;
-    const label = 'type' in input ? labelOf(h.id, input) : input;
-    const v = this.monitor.step(before, after, label);
-    if (v !== null) {
-      this.say(h.id, `after ${label.name}: ${v.message}`);
-      throw new Stop({ kind: 'invariant', name: v.name, message: v.message, atMs: this.now, event: this.stats.events });
-    }
-  }
-
-  /** Stop the run on a broken durability check. */
-  private stopOnDurability(h: NodeHost, v: DurabilityViolation | null): void {
-    if (v === null) return;
-    this.say(h.id, v.message);
-    throw new Stop({ kind: 'durability', name: v.name, message: v.message, atMs: this.now, event: this.stats.events });
-  }
-
-  private handleOutputs(h: NodeHost, r: StepResult, input: Input, record: Extract<SimTraceEvent, { kind: 'step' }> | null): void {
-    const o = r.outputs;
-    const batch: Batch | null = o.messages.length > 0 || o.committed.length > 0 ? { messages: o.messages, committed: o.committed } : null;
-    if (o.persist !== null) {
-      const kind: WriteKind =
-        input.type === 'HandleRequestVoteRequest' && o.persist.hardState?.votedFor != null
-          ? 'vote'
-          : (o.persist.logWrite?.entries.length ?? 0) > 0
-            ? 'append'
-            : 'other';
-      h.writes.push({ update: o.persist, kind, batches: batch === null ? [] : [batch], records: record === null ? [] : [record] });
-      const doneAt = Math.max(this.now, h.lastWriteDoneAt) + this.diskLatency(this.rngDisk);
-      h.lastWriteDoneAt = doneAt;
-      this.q.push(doneAt, { k: 'disk', node: h.index, inc: h.inc });
-      if (this.log !== null) this.say(h.id, `persist ${describePersist(o.persist)}`);
-      this.triggerMidWrite(h);
-    } else {
-      // Behind a pending write, the step is as invisible as its messages until that write is durable.
-      const last = h.writes[h.writes.length - 1];
-      if (last !== undefined) {
-        if (batch !== null) last.batches.push(batch);
-        if (record !== null) last.records.push(record);
-      } else {
-        if (record !== null) this.recordEvent?.(record);
-        if (batch !== null) this.release(h, batch);
-      }
-    }
-    if (o.resetElectionTimer && h.up) this.armElection(h);
-  }
-
-  /** Fire the internal actions the node has enabled, each as its own step. */
-  private settle(h: NodeHost): void {
-    for (let guard = 0; guard < 1000 && h.up; guard++) {
-      const s = h.raft;
-      // A candidate is offered BecomeLeader after each of its steps and the core decides: a driver that
-      // counted the votes itself would hide a core that counts them wrong (the minority-quorum defect).
-      // Commit is offered only when a majority matches more than the commit index, so a refused attempt
-      // (and its message text) stays rare on the replication path, the busiest one.
-      let input: Input;
-      if (s.role === 'Candidate') input = Inputs.BecomeLeader();
-      else if (s.role === 'Leader' && majorityMatchIndex(s) > s.commitIndex) input = Inputs.AdvanceCommitIndex();
-      else return;
-      const r = this.stepNode(h, input);
-      if (r === null) return;
-      if (input.type === 'BecomeLeader') this.becameLeader(h);
-      else if (this.triggerAfterCommit(h)) return;
-    }
-  }
-
-  private becameLeader(h: NodeHost): void {
-    this.stats.elections++;
-    this.say(h.id, `becomes Leader of term ${h.raft.currentTerm}`);
-    if (this.scenario.noopOnElection) this.stepNode(h, Inputs.ClientRequest(NOOP));
-    for (const peer of this.servers) if (peer !== h.id) this.stepNode(h, Inputs.AppendEntries(peer));
-    const term = h.raft.currentTerm;
-    this.q.push(this.now + this.heartbeat / h.rate, { k: 'heartbeat', node: h.index, inc: h.inc, term });
   }
 
   // ---------------------------------------------------------------- network
 
-  /** Put `ev` on the wire from endpoint `from` to `to`: the network decides whether it arrives, when, and how often. */
-  private send(from: number, to: number, ev: Delivery): void {
+  sendMessage(from: number, message: Message): void {
+    const to = this.indexOf(message.to);
+    this.send(from, to, { kind: 'raft', to, from, message });
+  }
+
+  sendRequest(client: number, node: number, request: KvRequest): void {
+    const from = this.nodes.length + client;
+    this.send(from, node, { kind: 'request', to: node, from, request });
+  }
+
+  answerClient(from: number, response: KvResponse): void {
+    const client = this.workload.indexOf(response.client);
+    if (client < 0) return;
+    this.send(from, this.nodes.length + client, { kind: 'response', client, from, response });
+  }
+
+  /** Put `delivery` on the wire from endpoint `from` to `to`: the network decides whether it arrives, when, and how often. */
+  private send(from: number, to: number, delivery: Delivery): void {
     this.stats.sent++;
     const fate = this.network.fate(from, to);
     if (fate.length === 0) {
       this.stats.dropped++;
-      if (ev.k === 'raft') this.recordNetwork('DropMessage', ev.msg, 'lost by the network');
-      if (this.log !== null) this.say(this.endpointName(from), `lost: ${this.describeDelivery(ev)}`);
+      if (delivery.kind === 'raft') this.recordNetwork('DropMessage', delivery.message, 'lost by the network');
+      if (this.logging) this.say(this.endpointName(from), `lost: ${this.describeDelivery(delivery)}`);
       return;
     }
     if (fate.length > 1) {
       this.stats.duplicated++;
-      if (ev.k === 'raft') for (let copy = 1; copy < fate.length; copy++) this.recordNetwork('DuplicateMessage', ev.msg, 'copied by the network');
+      if (delivery.kind === 'raft') for (let copy = 1; copy < fate.length; copy++) this.recordNetwork('DuplicateMessage', delivery.message, 'copied by the network');
     }
-    if (this.log !== null && (this.options.verbose === true || fate.length > 1)) {
-      this.say(this.endpointName(from), `${fate.length > 1 ? 'sent twice' : 'sent'}: ${this.describeDelivery(ev)}`);
+    if (this.logging && (this.options.verbose === true || fate.length > 1)) {
+      this.say(this.endpointName(from), `${fate.length > 1 ? 'sent twice' : 'sent'}: ${this.describeDelivery(delivery)}`);
     }
     // Events are never changed once made, so a duplicate can share its original's.
-    for (const d of fate) this.q.push(this.now + d, ev);
+    for (const delay of fate) this.queue.push(this.time + delay, delivery);
   }
 
-  private describeDelivery(ev: Delivery): string {
-    switch (ev.k) {
+  private deliverMessage(to: number, from: number, message: Message): void {
+    const node = this.nodes[to]!;
+    if (!node.host.up || this.network.isBlocked(from, to)) {
+      this.stats.dropped++;
+      this.recordNetwork('DropMessage', message, node.host.up ? 'cut off by a partition' : `${node.id} is down`);
+      if (this.logging) this.say(node.id, `dropped (${node.host.up ? 'partition' : 'node down'}): ${formatMessage(message)}`);
+      return;
+    }
+    this.stats.delivered++;
+    node.host.receive(message);
+  }
+
+  /** A message the network (or a node) lost or copied, in the recording. */
+  private recordNetwork(name: 'DropMessage' | 'DuplicateMessage', message: Message, why: string): void {
+    this.recordEvent?.({ kind: 'network', atMs: this.time, label: { name, message }, why });
+  }
+
+  private describeDelivery(delivery: Delivery): string {
+    switch (delivery.kind) {
       case 'raft':
-        return formatMessage(ev.msg);
+        return formatMessage(delivery.message);
       case 'request': {
-        const r = ev.req;
-        return `request ${r.client}#${r.seq} (attempt ${r.attempt}) ${formatOp(r.op)} to s${ev.to + 1}`;
+        const request = delivery.request;
+        return `request ${request.client}#${request.seq} (attempt ${request.attempt}) ${formatOp(request.op)} to s${delivery.to + 1}`;
       }
       case 'response': {
-        const r = ev.resp;
-        return `answer ${r.client}#${r.seq} ${r.type === 'ok' ? formatResult(r.result) : r.type}`;
+        const response = delivery.response;
+        return `answer ${response.client}#${response.seq} ${response.type === 'ok' ? formatResult(response.result) : response.type}`;
       }
       default:
-        return unreachable(ev, 'delivery');
+        return unreachable(delivery, 'delivery');
     }
   }
 
-  private endpointName(i: number): string {
-    return i < this.n ? this.servers[i]! : (this.clients[i - this.n]?.config.id ?? `client${i - this.n}`);
-  }
-
-  private release(h: NodeHost, batch: Batch): void {
-    for (const m of batch.messages) {
-      const to = this.indexOf(m.to);
-      this.send(h.index, to, { k: 'raft', to, from: h.index, msg: m });
-    }
-    for (const e of batch.committed) this.apply(h, e);
+  private endpointName(endpoint: number): string {
+    const n = this.nodes.length;
+    return endpoint < n ? this.servers[endpoint]! : this.workload.nameOf(endpoint - n);
   }
 
   private indexOf(id: NodeId): number {
     const i = this.servers.indexOf(id);
-    if (i < 0) throw new Stop(this.internal(`a message names ${id}, not a member`));
+    if (i < 0) throw new Stop(internalViolation(this, `a message names ${id}, not a member`));
     return i;
   }
-
-  private onRaft(to: number, from: number, msg: Message): void {
-    const h = this.nodes[to]!;
-    if (!h.up || this.network.isBlocked(from, to)) {
-      this.stats.dropped++;
-      this.recordNetwork('DropMessage', msg, h.up ? 'cut off by a partition' : `${h.id} is down`);
-      if (this.log !== null) this.say(h.id, `dropped (${h.up ? 'partition' : 'node down'}): ${formatMessage(msg)}`);
-      return;
-    }
-    this.stats.delivered++;
-    const before = h.raft;
-    const r = this.stepNode(h, handleInputFor(msg));
-    if (r === null) {
-      this.recordNetwork('DropMessage', msg, `${h.id} refused it`);
-      return;
-    }
-    if (this.log !== null) {
-      this.say(h.id, `<- ${formatMessage(msg)}${r.state === before ? '' : `  => ${this.describeNode(r.state)}`}`);
-    }
-    if (msg.type === 'AppendEntriesResponse' && h.up && h.raft.role === 'Leader' && msg.term === h.raft.currentTerm) {
-      const s = h.raft;
-      const advanced = (s.matchIndex[msg.from] ?? 0) > (before.matchIndex[msg.from] ?? 0);
-      const behind = (s.nextIndex[msg.from] ?? 1) <= s.log.length;
-      if (behind && (advanced || !msg.success)) this.stepNode(h, Inputs.AppendEntries(msg.from));
-    }
-    this.settle(h);
-  }
-
-  // ---------------------------------------------------------------- disk
-
-  private onDiskDone(h: NodeHost, inc: number): void {
-    if (inc !== h.inc || !h.up) return;
-    const w = h.writes.shift();
-    if (w === undefined) throw new Stop(this.internal(`${h.id}: a disk completion without a pending write`));
-    h.durable = applyPersistUpdate(h.durable, w.update);
-    if (this.durability !== null) this.stopOnDurability(h, this.durability.written(h.id, h.durable));
-    for (const record of w.records) this.recordEvent?.(record);
-    for (const b of w.batches) {
-      this.release(h, b);
-      if (!h.up) return;
-    }
-    this.triggerAfterWrite(h, w.kind);
-  }
-
-  // ---------------------------------------------------------------- KV
-
-  private apply(h: NodeHost, e: CommittedEntry): void {
-    const known = this.applied[e.index - 1];
-    if (known === undefined) this.applied[e.index - 1] = e.value;
-    else if (known !== e.value) {
-      const message = `AppliedAgreement violated: ${h.id} applies "${e.value}" at index ${e.index}, where another replica applied "${known}"`;
-      this.say(h.id, message);
-      throw new Stop({ kind: 'applied-agreement', message, atMs: this.now, event: this.stats.events });
-    }
-    let outcome;
-    try {
-      outcome = h.kv.apply(e.index, e.value);
-    } catch (err) {
-      throw new Stop(this.internal(`${h.id}: ${(err as Error).message}`));
-    }
-    if (outcome.kind !== 'applied' && outcome.kind !== 'duplicate') return;
-    const c = outcome.command;
-    if (h.waiting.get(c.client) === c.seq) {
-      h.waiting.delete(c.client);
-      const client = this.clients.findIndex((x) => x.config.id === c.client);
-      if (client < 0) return;
-      const resp: KvResponse = { type: 'ok', client: c.client, seq: c.seq, result: outcome.result };
-      this.send(h.index, this.n + client, { k: 'response', client, from: h.index, resp });
-    }
-  }
-
-  private onRequest(to: number, req: KvRequest): void {
-    this.stats.clientMessages++;
-    const h = this.nodes[to]!;
-    if (!h.up) return;
-    const client = this.clients.findIndex((x) => x.config.id === req.client);
-    const answer = (resp: KvResponse): void =>
-      this.send(to, this.n + client, { k: 'response', client, from: to, resp });
-    const notLeader = (): void => {
-      const hint = h.raft.leaderHint;
-      answer({ type: 'not-leader', client: req.client, seq: req.seq, leaderHint: hint === null ? null : this.servers.indexOf(hint) });
-    };
-    if (h.raft.role !== 'Leader') return notLeader();
-    const value = encodeCommand({ client: req.client, seq: req.seq, op: req.op });
-    const r = this.stepNode(h, Inputs.ClientRequest(value));
-    if (r === null) return notLeader();
-    if (!h.up) return;
-    if (this.log !== null) this.say(h.id, `accepts ${req.client}#${req.seq} (attempt ${req.attempt}) ${formatOp(req.op)} at index ${h.raft.log.length}`);
-    h.waiting.set(req.client, req.seq);
-    const index = h.raft.log.length;
-    for (const peer of this.servers) {
-      if (peer !== h.id && h.raft.nextIndex[peer] === index && h.raft.role === 'Leader') this.stepNode(h, Inputs.AppendEntries(peer));
-    }
-    this.settle(h);
-  }
-
-  private startClients(): void {
-    const w = this.scenario.workload;
-    const keyName = (k: number): string => `k${k}`;
-    const host = (index: number) => ({
-      nodes: this.n,
-      now: () => this.now,
-      healed: () => this.healed,
-      send: (node: number, request: KvRequest) => {
-        this.send(this.n + index, node, { k: 'request', to: node, from: this.n + index, req: request });
-      },
-      setTimer: (at: number, token: number) => this.q.push(at, { k: 'client', client: index, token }),
-      record: (e: HistoryEvent<KvOp, KvResult>) => this.record(e),
-    });
-    const make = (id: string, ops: PlannedOp[], startMs: number, thinkMs: number, maxAttempts: number): void => {
-      const index = this.clients.length;
-      const c = new KvClient(
-        { id, ops, startMs, thinkMs, retryAfterMs: w.retryAfterMs, maxAttempts, noLeaderBackoffMs: 20, firstGuess: index },
-        host(index),
-      );
-      this.clients.push(c);
-      c.start();
-    };
-    w.clients.forEach((plan, i) =>
-      make(
-        `c${i + 1}`,
-        plan.ops.map((o) => ({ kind: o.kind, key: keyName(o.key) })),
-        plan.startMs,
-        plan.thinkMs,
-        w.maxAttempts,
-      ),
-    );
-    // The liveness probe: one write issued when faults stop, retried until it commits.
-    make(PROBE, [{ kind: 'put', key: keyName(0) }], this.scenario.healAtMs, 0, Number.MAX_SAFE_INTEGER);
-  }
-
-  private record(e: HistoryEvent<KvOp, KvResult>): void {
-    this.events.push(e);
-    // A switch, not ts-pattern: every operation records two events (see src/exhaustive.ts).
-    switch (e.type) {
-      case 'invoke':
-        this.invokedAt.set(e.process, e.time);
-        if (this.log !== null) this.say(e.process, `invoke ${formatOp(e.input)}`);
-        return;
-      case 'ok': {
-        this.stats.opsOk++;
-        const began = this.invokedAt.get(e.process) ?? e.time;
-        if (e.output.type !== 'get') this.writeLatencies.push(e.time - began);
-        if (this.log !== null) this.say(e.process, `ok ${formatResult(e.output)} after ${(e.time - began).toFixed(3)} ms`);
-        return;
-      }
-      case 'fail':
-      case 'timeout':
-        this.stats.opsTimedOut++;
-        this.say(e.process, `gives up (${e.type}): outcome unknown`);
-        return;
-      default:
-        unreachable(e, 'history event');
-    }
-  }
-
-  // ---------------------------------------------------------------- timers
-
-  private armElection(h: NodeHost): void {
-    const local = this.rngTimers.uniform(this.election.min, this.election.max);
-    h.electionDeadline = this.now + local / h.rate;
-    if (h.electionEventAt < this.now || h.electionEventAt > h.electionDeadline) this.scheduleElection(h, h.electionDeadline);
-  }
-
-  private scheduleElection(h: NodeHost, at: number): void {
-    h.electionToken++;
-    h.electionEventAt = at;
-    this.q.push(at, { k: 'election', node: h.index, token: h.electionToken });
-  }
-
-  private onElectionTimer(h: NodeHost, token: number): void {
-    if (token !== h.electionToken || !h.up) return;
-    h.electionEventAt = -Infinity;
-    if (this.now < h.electionDeadline) return this.scheduleElection(h, h.electionDeadline);
-    if (h.raft.role === 'Leader') return this.armElection(h);
-    this.say(h.id, `election timeout in term ${h.raft.currentTerm}`);
-    if (this.stepNode(h, Inputs.Timeout()) !== null) this.electionStarted(h);
-    this.settle(h);
-  }
-
-  private onHeartbeat(h: NodeHost, inc: number, term: number): void {
-    if (!h.up || inc !== h.inc || h.raft.role !== 'Leader' || h.raft.currentTerm !== term) return;
-    for (const peer of this.servers) if (peer !== h.id && h.up) this.stepNode(h, Inputs.AppendEntries(peer));
-    if (h.up) this.q.push(this.now + this.heartbeat / h.rate, { k: 'heartbeat', node: h.index, inc, term });
-  }
-
-  // ---------------------------------------------------------------- crashes
-
-  private crash(h: NodeHost, downMs: number, why: string, landed = false): void {
-    if (!h.up) return;
-    const inFlight = h.writes[0];
-    if (inFlight !== undefined) this.stats.crashesMidWrite++;
-    if (landed && inFlight !== undefined) h.durable = applyPersistUpdate(h.durable, inFlight.update);
-    if (this.recordEvent !== null) this.recordCrash(h, landed ? 1 : 0);
-    this.stats.crashes++;
-    this.say(
-      h.id,
-      `CRASH (${why}) as ${this.describeNode(h.raft)}; ${h.writes.length} write(s) in flight${inFlight !== undefined ? (landed ? ', the first lands' : ', all lost') : ''}`,
-    );
-    h.writes = [];
-    h.up = false;
-    h.inc++;
-    h.waiting.clear();
-    h.electionToken++;
-    h.electionEventAt = -Infinity;
-    const before = h.raft;
-    if (this.durability !== null) this.stopOnDurability(h, this.durability.crashed(h.id, h.durable));
-    h.raft = restoreNodeState(h.id, this.servers, h.durable.hardState, h.durable.log);
-    // What survives is exactly what the spec's Restart keeps; check the cluster with the node in that state.
-    this.observe(h, before, h.raft, { name: 'Restart', node: h.id });
-    this.recordEvent?.({ kind: 'step', atMs: this.now, label: { name: 'Restart', node: h.id }, node: h.id, state: h.raft, sent: [] });
-    const at = this.healed ? this.now + downMs : Math.min(this.now + downMs, this.scenario.healAtMs);
-    this.q.push(at, { k: 'restart', node: h.index, inc: h.inc });
-  }
-
-  private restart(h: NodeHost, inc: number): void {
-    if (h.up || inc !== h.inc) return;
-    h.up = true;
-    h.kv = h.newKv();
-    h.lastWriteDoneAt = this.now;
-    const before = h.raft;
-    const r = this.stepFn(before, Inputs.Restart());
-    h.raft = r.state;
-    const record = this.recordEvent === null ? null : this.stepRecord(h, { name: 'Restart', node: h.id }, r);
-    if (record !== null && r.outputs.persist === null) this.recordEvent?.(record);
-    this.say(h.id, `restarts from disk as ${this.describeNode(h.raft)}`);
-    this.observe(h, before, h.raft, { name: 'Restart', node: h.id });
-    if (this.durability !== null) this.stopOnDurability(h, this.durability.step(h.raft, { name: 'Restart', node: h.id }, r.outputs.persist));
-    // The real core writes nothing on Restart; whatever a core asks to write then goes to disk like any step's.
-    if (r.outputs.persist !== null) this.handleOutputs(h, { state: r.state, outputs: { ...r.outputs, resetElectionTimer: false } }, Inputs.Restart(), record);
-    this.armElection(h);
-  }
-
-  /**
-   * A crash throws away the writes still queued (all but the first `kept`): the steps waiting for them are
-   * not recorded, as nobody saw them, and a message one of them had consumed is recorded as lost.
-   */
-  private recordCrash(h: NodeHost, kept: number): void {
-    h.writes.forEach((w, i) => {
-      for (const record of w.records) {
-        if (i < kept) this.recordEvent?.(record);
-        else if ('message' in record.label) this.recordNetwork('DropMessage', record.label.message, `consumed by ${h.id}, which crashed before its step was durable`);
-      }
-    });
-  }
-
-  private matches(t: NodeTarget, h: NodeHost): boolean {
-    if (!h.up) return false;
-    if (t === 'leader') return h.raft.role === 'Leader';
-    if (t === 'follower') return h.raft.role !== 'Leader';
-    return h.index === t % this.n;
-  }
-
-  private triggerMidWrite(h: NodeHost): void {
-    for (const [id, f] of this.armed) {
-      if (f.kind === 'crash-mid-write' && this.matches(f.target, h)) {
-        this.armed.delete(id);
-        this.crash(h, f.downMs, `fault ${id}: mid-write`, f.landed);
-        return;
-      }
-    }
-  }
-
-  private triggerAfterWrite(h: NodeHost, kind: WriteKind): void {
-    for (const [id, f] of this.armed) {
-      if (f.kind === 'crash-after-write' && (f.write === 'any' || f.write === kind) && this.matches(f.target, h)) {
-        this.armed.delete(id);
-        this.crash(h, f.downMs, `fault ${id}: right after a ${kind} write`);
-        return;
-      }
-    }
-  }
-
-  private triggerAfterCommit(h: NodeHost): boolean {
-    for (const [id, f] of this.armed) {
-      if (f.kind === 'crash-after-commit' && h.raft.role === 'Leader') {
-        this.armed.delete(id);
-        this.crash(h, f.downMs, `fault ${id}: right after committing index ${h.raft.commitIndex}`);
-        return true;
-      }
-    }
-    return false;
-  }
-
-  // ---------------------------------------------------------------- faults
-
-  private leader(): NodeHost | null {
-    let best: NodeHost | null = null;
-    for (const h of this.nodes) if (h.up && h.raft.role === 'Leader' && (best === null || h.raft.currentTerm > best.raft.currentTerm)) best = h;
-    return best;
-  }
-
-  private resolve(t: NodeTarget): NodeHost | null {
-    if (typeof t === 'number') return this.nodes[t % this.n]!;
-    const leader = this.leader();
-    if (t === 'leader') return leader;
-    const others = this.nodes.filter((h) => h.up && h !== leader);
-    return others.length === 0 ? null : this.rngFaults.pick(others);
-  }
-
-  private groups(f: Extract<Fault, { kind: 'partition' }>): { side: number[]; rest: number[] } {
-    // The groups come from the fault's own `pick`, so a shrunk schedule keeps the same sides.
-    const order = Array.from({ length: this.n }, (_, i) => i);
-    const r = new Rng(f.pick);
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = r.int(i + 1);
-      [order[i], order[j]] = [order[j]!, order[i]!];
-    }
-    const minority = Math.max(1, Math.floor((this.n - 1) / 2));
-    let side: number[];
-    if (f.shape === 'isolate-node') side = [f.pick % this.n];
-    else if (f.shape === 'isolate-leader' || f.shape === 'leader-minority') {
-      const l = this.leader()?.index ?? f.pick % this.n;
-      const size = f.shape === 'isolate-leader' ? 1 : minority;
-      side = [l, ...order.filter((i) => i !== l)].slice(0, size);
-    } else side = order.slice(0, 1 + (f.pick % minority));
-    return { side, rest: order.filter((i) => !side.includes(i)) };
-  }
-
-  private startFault(id: number): void {
-    const f = this.scenario.faults[id]!;
-    if (this.healed) return;
-    this.stats.faultsStarted++;
-    this.active.add(id);
-    const end = (forMs: number): void => this.q.push(Math.min(f.atMs + forMs, this.scenario.healAtMs), { k: 'fault-end', fault: id });
-    this.say('fault', `${id} starts: ${describeFault(f, this.n)}`);
-    match(f)
-      .with({ kind: 'partition' }, (x) => {
-        const { side, rest } = this.groups(x);
-        const links: [number, number][] = [];
-        for (const a of side) {
-          for (const b of rest) {
-            links.push([a, b]);
-            if (x.shape !== 'one-way') links.push([b, a]);
-          }
-        }
-        this.partitions.set(id, links);
-        this.network.cut(links, 1);
-        this.say('fault', `${id}: {${side.map((i) => this.servers[i]).join(' ')}} ${x.shape === 'one-way' ? '-/->' : '<-/->'} {${rest.map((i) => this.servers[i]).join(' ')}}`);
-        end(x.forMs);
-      })
-      .with({ kind: 'crash' }, (x) => {
-        const h = this.resolve(x.target);
-        if (h === null) this.say('fault', `${id}: no ${String(x.target)} to crash`);
-        else this.crash(h, x.downMs, `fault ${id}`);
-      })
-      .with({ kind: 'crash-mid-write' }, { kind: 'crash-after-write' }, { kind: 'crash-after-commit' }, (x) => {
-        this.armed.set(id, x);
-      })
-      .with({ kind: 'loss' }, (x) => {
-        this.network.setWindow(id, { kind: 'loss', rate: x.rate }, 'loss');
-        end(x.forMs);
-      })
-      .with({ kind: 'duplicate' }, (x) => {
-        this.network.setWindow(id, { kind: 'duplicate', rate: x.rate }, 'duplicate');
-        end(x.forMs);
-      })
-      .with({ kind: 'reorder' }, (x) => {
-        this.network.setWindow(id, { kind: 'reorder', rate: x.rate, maxDelayMs: x.maxDelayMs }, 'reorder');
-        end(x.forMs);
-      })
-      .with({ kind: 'delay-spike' }, (x) => {
-        const node = x.target === 'all' ? null : (this.resolve(x.target)?.index ?? null);
-        this.network.setWindow(id, { kind: 'delay-spike', node, extraMs: x.extraMs }, 'delay-spike');
-        end(x.forMs);
-      })
-      .with({ kind: 'clock-drift' }, (x) => {
-        const h = this.resolve(x.target);
-        if (h !== null) h.rateOverrides.set(id, x.rate);
-        end(x.forMs);
-      })
-      .with({ kind: 'timer-storm' }, (x) => {
-        const candidates = this.nodes.filter((h) => h.up && h.raft.role !== 'Leader').slice(0, x.count);
-        for (const h of candidates) {
-          h.electionDeadline = this.now;
-          this.scheduleElection(h, this.now);
-        }
-      })
-      .exhaustive();
-  }
-
-  private endFault(id: number): void {
-    if (!this.active.delete(id)) return;
-    const f = this.scenario.faults[id]!;
-    this.say('fault', `${id} ends`);
-    match(f)
-      .with({ kind: 'partition' }, () => {
-        this.network.cut(this.partitions.get(id) ?? [], -1);
-        this.partitions.delete(id);
-      })
-      .with({ kind: 'loss' }, { kind: 'duplicate' }, { kind: 'reorder' }, { kind: 'delay-spike' }, (x) => this.network.setWindow(id, null, x.kind))
-      .with({ kind: 'clock-drift' }, () => {
-        for (const h of this.nodes) h.rateOverrides.delete(id);
-      })
-      .with({ kind: 'crash' }, { kind: 'crash-mid-write' }, { kind: 'crash-after-write' }, { kind: 'crash-after-commit' }, { kind: 'timer-storm' }, () => {})
-      .exhaustive();
-  }
-
-  private heal(): void {
-    this.healed = true;
-    this.say('sim', 'HEAL: every fault stops, crashed nodes restart');
-    this.network.healAll();
-    this.partitions.clear();
-    this.armed.clear();
-    this.active.clear();
-    for (const h of this.nodes) {
-      h.rateOverrides.clear();
-      if (!h.up) this.q.push(this.now, { k: 'restart', node: h.index, inc: h.inc });
-    }
-  }
-}
-
-function describePersist(p: PersistUpdate): string {
-  const parts: string[] = [];
-  if (p.hardState !== null) parts.push(`term=${p.hardState.currentTerm} vote=${p.hardState.votedFor ?? 'none'}`);
-  if (p.logWrite !== null) {
-    const w = p.logWrite;
-    parts.push(
-      w.entries.length === 0
-        ? `log truncated to ${w.fromIndex - 1}`
-        : `log[${w.fromIndex}${w.entries.length > 1 ? `..${w.fromIndex + w.entries.length - 1}` : ''}] = ${w.entries.map((e) => `t${e.term}:${e.value}`).join(', ')}`,
-    );
-  }
-  return parts.join('; ');
 }
 
 /**
