@@ -16,11 +16,50 @@ import { RaftLog, type LogEntry } from '../raft/index.js';
 import { StorageCorruptError } from './errors.js';
 import type { PersistentState } from './types.js';
 
-const MAGIC = 'raft-state';
-const VERSION = 'v1';
+/** A checksummed file format: `<magic> <version> sha256=<hex> bytes=<n>\n<body>`. */
+export interface ChecksummedFormat {
+  readonly magic: string;
+  readonly version: string;
+  /** What a file of this format is, for messages ("Raft state", "node metadata"). */
+  readonly what: string;
+}
+
+const RAFT_STATE: ChecksummedFormat = { magic: 'raft-state', version: 'v1', what: 'Raft state' };
 
 function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** `body` under a header line carrying the format, the body's sha256 and its length. */
+export function sealChecksummed(format: ChecksummedFormat, body: Uint8Array): Uint8Array {
+  const header = Buffer.from(`${format.magic} ${format.version} sha256=${sha256(body)} bytes=${body.length}\n`, 'utf8');
+  return Buffer.concat([header, body]);
+}
+
+/**
+ * The body of a file written by {@link sealChecksummed}, parsed as JSON; `corrupt` builds the error for a
+ * problem (no header, another format or version, truncated or padded, checksum mismatch, bad JSON).
+ */
+export function openChecksummed<E extends Error>(bytes: Uint8Array, format: ChecksummedFormat, corrupt: (problem: string) => E): unknown {
+  const buf = Buffer.from(bytes);
+  const newline = buf.indexOf(0x0a);
+  if (newline < 0) throw corrupt(`it has no header line (${buf.length} bytes, expected "${format.magic} ${format.version} ...")`);
+  const header = buf.subarray(0, newline).toString('utf8');
+  const m = /^(\S+) (v\d+) sha256=([0-9a-f]{64}) bytes=(\d+)$/.exec(header);
+  if (m === null || m[1] !== format.magic) throw corrupt(`its header ${JSON.stringify(header.slice(0, 80))} is not a ${format.what} header`);
+  const [, , version, checksum, length] = m;
+  if (version !== format.version) throw corrupt(`it uses format ${version ?? '?'}, this build reads only ${format.version}`);
+  const body = buf.subarray(newline + 1);
+  if (body.length !== Number(length)) {
+    throw corrupt(`it is truncated or padded: the header promises ${length} bytes of body, the file has ${body.length}`);
+  }
+  const actual = sha256(body);
+  if (actual !== checksum) throw corrupt(`its checksum does not match its contents (header ${checksum}, content ${actual})`);
+  try {
+    return JSON.parse(body.toString('utf8')) as unknown;
+  } catch (e) {
+    throw corrupt(`its body is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
 }
 
 /** Serialize a state to the file format. */
@@ -33,8 +72,7 @@ export function encodeState(state: PersistentState): Uint8Array {
     }),
     'utf8',
   );
-  const header = Buffer.from(`${MAGIC} ${VERSION} sha256=${sha256(body)} bytes=${body.length}\n`, 'utf8');
-  return Buffer.concat([header, body]);
+  return sealChecksummed(RAFT_STATE, body);
 }
 
 /**
@@ -42,28 +80,8 @@ export function encodeState(state: PersistentState): Uint8Array {
  * checksum mismatch, bad JSON, wrong shape) for the file at `path`.
  */
 export function decodeState(bytes: Uint8Array, path: string): PersistentState {
-  const buf = Buffer.from(bytes);
-  const newline = buf.indexOf(0x0a);
   const corrupt = (problem: string): StorageCorruptError => new StorageCorruptError(path, problem);
-  if (newline < 0) throw corrupt(`it has no header line (${buf.length} bytes, expected "${MAGIC} ${VERSION} ...")`);
-  const header = buf.subarray(0, newline).toString('utf8');
-  const m = /^raft-state (v\d+) sha256=([0-9a-f]{64}) bytes=(\d+)$/.exec(header);
-  if (m === null) throw corrupt(`its header ${JSON.stringify(header.slice(0, 80))} is not a Raft state header`);
-  const [, version, checksum, length] = m;
-  if (version !== VERSION) throw corrupt(`it uses format ${version ?? '?'}, this build reads only ${VERSION}`);
-  const body = buf.subarray(newline + 1);
-  if (body.length !== Number(length)) {
-    throw corrupt(`it is truncated or padded: the header promises ${length} bytes of body, the file has ${body.length}`);
-  }
-  const actual = sha256(body);
-  if (actual !== checksum) throw corrupt(`its checksum does not match its contents (header ${checksum}, content ${actual})`);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body.toString('utf8'));
-  } catch (e) {
-    throw corrupt(`its body is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
-  }
-  return validate(parsed, corrupt);
+  return validate(openChecksummed(bytes, RAFT_STATE, corrupt), corrupt);
 }
 
 function validate(value: unknown, corrupt: (problem: string) => StorageCorruptError): PersistentState {

@@ -74,6 +74,33 @@ export const nodeFileSystem: FileSystem = {
   },
 };
 
+/**
+ * Replace the file at `path` with `bytes` so that a crash leaves either the old or the new file whole: write
+ * `<path>.tmp`, fsync it, rename it over `path`, fsync the directory. Failures are `StorageIOError`s naming
+ * the step.
+ */
+export async function replaceFileAtomically(fs: FileSystem, path: string, bytes: Uint8Array): Promise<void> {
+  const tmp = `${path}.tmp`;
+  const file = await io('create', tmp, () => fs.openForWrite(tmp));
+  try {
+    await io('write', tmp, () => file.write(bytes));
+    await io('sync', tmp, () => file.sync());
+  } finally {
+    await file.close().catch(() => undefined);
+  }
+  await io('rename', `${tmp} -> ${path}`, () => fs.rename(tmp, path));
+  const dir = dirname(path);
+  await io('sync directory', dir, () => fs.syncDir(dir));
+}
+
+async function io<T>(operation: string, path: string, f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    throw new StorageIOError(operation, path, e);
+  }
+}
+
 /** `Storage` in a single file at `path`, replaced atomically (see the module comment). */
 export class FileStorage implements Storage {
   private current: PersistentState | null = null;
@@ -121,7 +148,7 @@ export class FileStorage implements Storage {
       const base = this.current ?? (await this.readForSave());
       const next = applyPersistUpdate(base, update);
       try {
-        await this.writeAtomically(encodeState(next));
+        await replaceFileAtomically(this.fs, this.path, encodeState(next));
       } catch (e) {
         this.failed = true;
         throw e;
@@ -138,28 +165,6 @@ export class FileStorage implements Storage {
       throw new StorageIOError('read', this.path, e);
     }
     return bytes === null ? INITIAL_PERSISTENT_STATE : decodeState(bytes, this.path);
-  }
-
-  private async writeAtomically(bytes: Uint8Array): Promise<void> {
-    const tmp = this.tempPath;
-    const file = await this.io('create', tmp, () => this.fs.openForWrite(tmp));
-    try {
-      await this.io('write', tmp, () => file.write(bytes));
-      await this.io('sync', tmp, () => file.sync());
-    } finally {
-      await file.close().catch(() => undefined);
-    }
-    await this.io('rename', `${tmp} -> ${this.path}`, () => this.fs.rename(tmp, this.path));
-    const dir = dirname(this.path);
-    await this.io('sync directory', dir, () => this.fs.syncDir(dir));
-  }
-
-  private async io<T>(operation: string, path: string, f: () => Promise<T>): Promise<T> {
-    try {
-      return await f();
-    } catch (e) {
-      throw new StorageIOError(operation, path, e);
-    }
   }
 
   /** Saves and loads run one at a time, in call order, so two saves never interleave their writes. */

@@ -32,7 +32,8 @@ const ALLOWED: readonly (readonly [RegExp, string])[] = [
   [/^(cli|bench)\/ring\.ts$/, "the ring's command and its benchmark (the ring is also a library)"],
   [/^(cli\/kv-sim|bench\/quorum)\.ts$/, "the quorum store simulator's command and the CAP/PACELC benchmark built on it"],
   [/^protocol\/registry\.ts$/, 'the registry'],
-  [/^(sim|kv|storage)\//, "what is built on the Raft core: the simulator, the KV service, durable storage"],
+  [/^node\//, "Raft over TCP: the wire carries Raft messages (read with the trace reader's checks), a data directory holds Raft state"],
+  [/^(sim|host|kv|storage)\//, "what is built on the Raft core: the simulator, the node host, the KV service, durable storage"],
   [/^cli\/(sim|soak)\.ts$/, "the simulator's commands"],
   [/^bench\/(replay|sim)\.ts$/, 'the benchmarks of Raft replay (its Raft-specific baseline) and of the simulator'],
 ];
