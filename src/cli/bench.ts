@@ -10,6 +10,7 @@
  */
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
+import { benchCluster, type ClusterFigures, renderClusterReport } from '../bench/cluster.js';
 import { benchLin, formatLinReport, type LinFigures } from '../bench/lin.js';
 import { benchReplay, type ReplayThroughputFigures } from '../bench/replay.js';
 import {
@@ -63,6 +64,9 @@ Suites (default: all, each in a fresh process):
           prefixes of 500, 3,000 and 10,000 events of one long faulty run (goal: 3,000 events in
           <= 10 s), the growth of the time per event with length (1 = linear), next to a one-event
           trace (TLC's fixed cost) and the 3,000-event prefix without the module's compaction
+  cluster the real cluster (node processes, loopback TCP, fsync): commit latency (mean, p50, p99)
+          for N = 3, 5, 9 next to the simulator's prediction for the same N; write throughput with
+          1, 8 and 64 concurrent clients (N = 3); an SVG chart (bench/cluster.svg)
 
 Options:
   --reps <n>   runs of each kind per suite (default 3)
@@ -72,7 +76,7 @@ Options:
 The suites run the tsc build in .cache/build/ (compiled by the npm script): the code as it ships.`;
 
 /** The benchmark suites, in the order they run. */
-export const SUITES = ['tlc', 'replay', 'sim', 'ring', 'lin', 'quorum', 'validate'] as const;
+export const SUITES = ['tlc', 'replay', 'sim', 'ring', 'lin', 'quorum', 'validate', 'cluster'] as const;
 /** One suite's name. */
 export type Suite = (typeof SUITES)[number];
 
@@ -92,7 +96,8 @@ export type SuiteFigures =
   | { readonly suite: 'ring'; readonly figures: RingFigures }
   | { readonly suite: 'lin'; readonly figures: LinFigures }
   | { readonly suite: 'quorum'; readonly figures: QuorumFigures }
-  | { readonly suite: 'validate'; readonly figures: ValidateFigures };
+  | { readonly suite: 'validate'; readonly figures: ValidateFigures }
+  | { readonly suite: 'cluster'; readonly figures: ClusterFigures };
 
 /** Where the command writes; injected so tests can capture it. */
 export interface BenchIo {
@@ -141,6 +146,8 @@ async function measure(suite: Suite, reps: number, io: BenchIo): Promise<SuiteFi
       return { suite, figures: benchQuorum(join(REPO_ROOT, 'bench', 'quorum-cap.svg'), (line) => io.stderr(`  quorum: ${line}\n`)) };
     case 'validate':
       return { suite, figures: await benchValidate(reps, (line) => io.stderr(`  validate: ${line}\n`)) };
+    case 'cluster':
+      return { suite, figures: await benchCluster(reps, join(REPO_ROOT, 'bench', 'cluster.svg'), (line) => io.stderr(`  cluster: ${line}\n`)) };
     default:
       return unreachable(suite, 'bench suite');
   }
@@ -221,6 +228,8 @@ export function renderSuite(result: SuiteFigures, reps: number): string {
       return renderQuorumTable(result.figures);
     case 'validate':
       return renderValidate(result.figures, reps);
+    case 'cluster':
+      return renderClusterReport(result.figures, reps);
     default:
       return unreachable(result, 'bench figures');
   }

@@ -4,7 +4,8 @@
  *
  * - SIGINT, SIGTERM and SIGHUP abort the command's {@link CommandIo.signal}: it stops the programs it
  *   started (through their guardians, see `src/process/`), deletes its temporary files, prints what it
- *   had, and exits 130. A second signal exits at once; the guardians still stop the programs.
+ *   had, and exits 130. A second signal (more than a second later: under `npm run` one Ctrl-C arrives
+ *   twice) exits at once; the guardians still stop the programs.
  * - When the parent process goes away (npm killed with SIGKILL, a closed terminal), the command is
  *   aborted the same way: it notices its new parent process id.
  * - An error that is not a {@link WorkbenchError} is a bug: it is printed with its stack and exits 70,
@@ -81,8 +82,13 @@ export async function runMain(name: string, command: Command, options: MainOptio
   const cleanups: (() => void)[] = [];
   if (options.handlesSignals !== false) {
     let received = 0;
+    let firstAt = 0;
     const onSignal = (signal: NodeJS.Signals) => {
+      // A terminal's Ctrl-C reaches the command twice under `npm run`: directly (same process group) and
+      // forwarded by npm. A repeat within a second is that same keypress, not a second request.
+      if (received > 0 && Date.now() - firstAt < 1000) return;
       received++;
+      if (received === 1) firstAt = Date.now();
       if (received > 1) {
         process.stderr.write(`${name}: ${signal} again: stopping at once.\n`);
         process.exit(ExitCode.INTERRUPTED);

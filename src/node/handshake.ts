@@ -45,6 +45,8 @@ export type InboundEvent =
   | { readonly type: 'peer'; readonly peer: NodeId }
   | { readonly type: 'raft'; readonly message: Message }
   | { readonly type: 'request'; readonly request: RequestFrame }
+  /** A client asks how the node is. */
+  | { readonly type: 'status' }
   /** The other end gave up on this connection, and said why. */
   | { readonly type: 'refused-by-remote'; readonly reason: string }
   /** Refuse the connection: send this reason back, log it, close. */
@@ -88,7 +90,13 @@ export class InboundSession {
         if (phase.is === 'new') this.phase = { is: 'client' };
         return { type: 'request', request };
       })
+      .with({ kind: 'status' }, (): InboundEvent => {
+        if (phase.is === 'peer') return refuse(`${phase.peer} asked for a status on a link between nodes`);
+        if (phase.is === 'new') this.phase = { is: 'client' };
+        return { type: 'status' };
+      })
       .with({ kind: 'response' }, (): InboundEvent => refuse('a node does not take responses; it answers requests'))
+      .with({ kind: 'status-reply' }, (): InboundEvent => refuse('a node does not take status replies; it answers status requests'))
       .with({ kind: 'refused' }, ({ reason }): InboundEvent => ({ type: 'refused-by-remote', reason }))
       .exhaustive();
     if (event.type === 'refuse') this.phase = { is: 'refused' };

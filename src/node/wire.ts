@@ -6,8 +6,10 @@
  * {"kind":"hello","version":1,"from":"s1","to":"s2","cluster":{"clusterId":"demo","members":["s1","s2","s3"]}}
  * {"kind":"raft","message":{"mtype":"RequestVoteRequest","mterm":2,"mlastLogTerm":1,"mlastLogIndex":3,"msource":"s1","mdest":"s2"}}
  * {"kind":"request","client":"c1","seq":4,"attempt":1,"op":{"type":"cas","key":"k0","expected":null,"value":"c1.4"}}
- * {"kind":"response","client":"c1","seq":4,"outcome":{"type":"redirect","leader":"s3"}}
+ * {"kind":"response","client":"c1","seq":4,"outcome":{"type":"redirect","leader":"s3","address":"127.0.0.1:7103"}}
  * {"kind":"refused","reason":"s4 is not a member of cluster demo (s1, s2, s3)"}
+ * {"kind":"status"}
+ * {"kind":"status-reply","status":{"id":"s1","pid":4242,"role":"Leader","term":3,"leader":"s1",...}}
  * ```
  *
  * A Raft message travels as the spec's message record, exactly as implementation traces record it
@@ -69,8 +71,11 @@ export interface RequestFrame extends KvRequest {
 export type KvOutcome =
   /** Committed and applied: the operation's result. */
   | { readonly type: 'ok'; readonly result: KvResult }
-  /** This node does not lead; `leader` is the node it believes leads, `null` when it knows of none. */
-  | { readonly type: 'redirect'; readonly leader: NodeId | null }
+  /**
+   * This node does not lead and did not take the request; `leader` is the node it believes leads (`null`
+   * when it knows of none), `address` that node's client address in this node's configuration.
+   */
+  | { readonly type: 'redirect'; readonly leader: NodeId | null; readonly address: string | null }
   /** This node cannot serve the request now (no quorum, shutting down, ...); the outcome of earlier attempts is unknown. */
   | { readonly type: 'unavailable'; readonly reason: string };
 
@@ -82,8 +87,43 @@ export interface ResponseFrame {
   readonly outcome: KvOutcome;
 }
 
+/** A client asks a node how it is (on the client port). */
+export interface StatusFrame {
+  readonly kind: 'status';
+}
+
+/** A node's roles, as the core names them. */
+export type NodeRole = 'Follower' | 'Candidate' | 'Leader';
+
+/** What a node says about itself. */
+export interface NodeStatus {
+  readonly id: NodeId;
+  readonly pid: number;
+  readonly role: NodeRole;
+  readonly term: number;
+  /** The node it believes leads (itself when leader), or `null`. */
+  readonly leader: NodeId | null;
+  readonly votedFor: NodeId | null;
+  readonly commitIndex: number;
+  /** The index of the last entry applied to its KV replica. */
+  readonly lastApplied: number;
+  readonly logLength: number;
+  /** Elections this process started (Timeout steps). */
+  readonly electionsStarted: number;
+  /** Times this process became leader. */
+  readonly leaderships: number;
+  /** The rate its timers run at (1: real time). */
+  readonly clockRate: number;
+}
+
+/** A node's answer to a {@link StatusFrame}. */
+export interface StatusReplyFrame {
+  readonly kind: 'status-reply';
+  readonly status: NodeStatus;
+}
+
 /** Every frame. */
-export type Frame = HelloFrame | RefusedFrame | RaftFrame | RequestFrame | ResponseFrame;
+export type Frame = HelloFrame | RefusedFrame | RaftFrame | RequestFrame | ResponseFrame | StatusFrame | StatusReplyFrame;
 
 /** The frame kinds. */
 export type FrameKind = Frame['kind'];
@@ -154,6 +194,8 @@ function wireJson(frame: Frame): ItfJson {
     .with({ kind: 'raft' }, (f): ItfJson => ({ kind: f.kind, message: toSpecMessage(f.message) as unknown as ItfJson }))
     .with({ kind: 'request' }, (f): ItfJson => ({ kind: f.kind, client: f.client, seq: f.seq, attempt: f.attempt, op: opJson(f.op) }))
     .with({ kind: 'response' }, (f): ItfJson => ({ kind: f.kind, client: f.client, seq: f.seq, outcome: outcomeJson(f.outcome) }))
+    .with({ kind: 'status' }, (f): ItfJson => ({ kind: f.kind }))
+    .with({ kind: 'status-reply' }, (f): ItfJson => ({ kind: f.kind, status: statusJson(f.status) }))
     .exhaustive();
 }
 
@@ -168,9 +210,18 @@ function opJson(op: KvOp): ItfJson {
 function outcomeJson(outcome: KvOutcome): ItfJson {
   return match(outcome)
     .with({ type: 'ok' }, (o): ItfJson => ({ type: o.type, result: resultJson(o.result) }))
-    .with({ type: 'redirect' }, (o): ItfJson => ({ type: o.type, leader: o.leader }))
+    .with({ type: 'redirect' }, (o): ItfJson => ({ type: o.type, leader: o.leader, address: o.address }))
     .with({ type: 'unavailable' }, (o): ItfJson => ({ type: o.type, reason: o.reason }))
     .exhaustive();
+}
+
+/** The status fields, in a fixed order. */
+const STATUS_FIELDS = ['id', 'pid', 'role', 'term', 'leader', 'votedFor', 'commitIndex', 'lastApplied', 'logLength', 'electionsStarted', 'leaderships', 'clockRate'] as const;
+
+function statusJson(status: NodeStatus): ItfJson {
+  const out: { [key: string]: ItfJson } = {};
+  for (const name of STATUS_FIELDS) out[name] = status[name];
+  return out;
 }
 
 function resultJson(result: KvResult): ItfJson {
@@ -308,7 +359,7 @@ function identity(value: Json, at: string): ClusterIdentity {
   return { clusterId, members: [...members].sort() };
 }
 
-const FRAME_KINDS: readonly FrameKind[] = ['hello', 'refused', 'raft', 'request', 'response'];
+const FRAME_KINDS: readonly FrameKind[] = ['hello', 'refused', 'raft', 'request', 'response', 'status', 'status-reply'];
 
 /** One decoder per kind; the mapped type makes a missing kind a compile error. */
 const DECODERS: { readonly [K in FrameKind]: (o: JsonObject, context: DecodeContext) => Extract<Frame, { kind: K }> } = {
@@ -360,7 +411,39 @@ const DECODERS: { readonly [K in FrameKind]: (o: JsonObject, context: DecodeCont
       outcome: outcome(field(f, 'outcome'), 'response.outcome', context),
     };
   },
+  status(o) {
+    exactly(o, 'status', ['kind']);
+    return { kind: 'status' };
+  },
+  'status-reply'(o, context) {
+    const f = exactly(o, 'status-reply', ['kind', 'status']);
+    return { kind: 'status-reply', status: nodeStatus(field(f, 'status'), 'status-reply.status', context) };
+  },
 };
+
+function nodeStatus(value: Json, at: string, context: DecodeContext): NodeStatus {
+  const o = exactly(value, at, STATUS_FIELDS);
+  const optionalNode = (name: string): NodeId | null => {
+    const v = field(o, name);
+    return v === null ? null : nodeId(v, `${at}.${name}`, context);
+  };
+  const clockRate = field(o, 'clockRate');
+  if (typeof clockRate !== 'number' || !Number.isFinite(clockRate) || clockRate <= 0) throw new BadFrame(`${at}.clockRate`, `expected a positive number, got ${show(clockRate)}`);
+  return {
+    id: nodeId(field(o, 'id'), `${at}.id`, context),
+    pid: nat(field(o, 'pid'), `${at}.pid`),
+    role: oneOf(field(o, 'role'), ['Follower', 'Candidate', 'Leader'] as const, `${at}.role`),
+    term: nat(field(o, 'term'), `${at}.term`),
+    leader: optionalNode('leader'),
+    votedFor: optionalNode('votedFor'),
+    commitIndex: nat(field(o, 'commitIndex'), `${at}.commitIndex`),
+    lastApplied: nat(field(o, 'lastApplied'), `${at}.lastApplied`),
+    logLength: nat(field(o, 'logLength'), `${at}.logLength`),
+    electionsStarted: nat(field(o, 'electionsStarted'), `${at}.electionsStarted`),
+    leaderships: nat(field(o, 'leaderships'), `${at}.leaderships`),
+    clockRate,
+  };
+}
 
 class UnsupportedVersion extends Error {
   constructor(readonly version: Json | undefined) {
@@ -400,9 +483,11 @@ function outcome(value: Json, at: string, context: DecodeContext): KvOutcome {
       return { type, result: kvResult(field(o, 'result'), `${at}.result`) };
     }
     case 'redirect': {
-      const o = exactly(value, at, ['type', 'leader']);
+      const o = exactly(value, at, ['type', 'leader', 'address']);
       const leader = field(o, 'leader');
-      return { type, leader: leader === null ? null : nodeId(leader, `${at}.leader`, context) };
+      const address = field(o, 'address');
+      if (address !== null && (typeof address !== 'string' || address.length > 300)) throw new BadFrame(`${at}.address`, `expected a host:port string or null, got ${show(address)}`);
+      return { type, leader: leader === null ? null : nodeId(leader, `${at}.leader`, context), address };
     }
     case 'unavailable': {
       const o = exactly(value, at, ['type', 'reason']);

@@ -35,7 +35,7 @@ describe('npm run bench', () => {
     expect(await runBench(['speed'])).toEqual({
       code: ExitCode.USAGE,
       stdout: '',
-      stderr: 'bench: Unknown bench suite speed.\n  Known suites: tlc, replay, sim, ring, lin, quorum, validate.\n',
+      stderr: 'bench: Unknown bench suite speed.\n  Known suites: tlc, replay, sim, ring, lin, quorum, validate, cluster.\n',
     });
     expect((await runBench(['--frob'])).stderr).toMatch(/^bench: Unknown option '--frob'/);
   });

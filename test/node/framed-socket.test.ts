@@ -81,9 +81,9 @@ describe('frames over a real socket', () => {
     const client = new FramedSocket(socket, { frame: (f) => got.push(f), closed: () => undefined });
     for (const f of frames) expect(client.send(f)).toEqual({ sent: true });
     await until(() => server.received.length === frames.length, 'frames at the server');
-    server.accepted[0]?.send({ kind: 'response', client: 'c1', seq: 7, outcome: { type: 'redirect', leader: 's3' } });
+    server.accepted[0]?.send({ kind: 'response', client: 'c1', seq: 7, outcome: { type: 'redirect', leader: 's3', address: '127.0.0.1:7103' } });
     await until(() => got.length === 1, 'the response');
-    expect(got[0]).toEqual({ kind: 'response', client: 'c1', seq: 7, outcome: { type: 'redirect', leader: 's3' } });
+    expect(got[0]).toEqual({ kind: 'response', client: 'c1', seq: 7, outcome: { type: 'redirect', leader: 's3', address: '127.0.0.1:7103' } });
     expect(client.stats.framesOut).toBe(frames.length);
   });
 

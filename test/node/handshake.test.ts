@@ -40,7 +40,9 @@ describe('an accepted connection', () => {
     ['a second hello', [helloFrom(s1, 's2'), helloFrom(s1, 's2')], /a hello came after the connection had started/],
     ['a request on a peer link', [helloFrom(s1, 's2'), request], /s1 sent a client request on a link between nodes/],
     ['a Raft message on a client connection', [request, { kind: 'raft', message: rvReq }], /before a hello \(on a client connection\)/],
-    ['a response', [{ kind: 'response', client: 'c1', seq: 1, outcome: { type: 'redirect', leader: null } }], /a node does not take responses/],
+    ['a response', [{ kind: 'response', client: 'c1', seq: 1, outcome: { type: 'redirect', leader: null, address: null } }], /a node does not take responses/],
+    ['a status question on a peer link', [helloFrom(s1, 's2'), { kind: 'status' }], /s1 asked for a status on a link between nodes/],
+    ['a status reply', [{ kind: 'status-reply', status: { id: 's1', pid: 1, role: 'Leader', term: 1, leader: 's1', votedFor: 's1', commitIndex: 0, lastApplied: 0, logLength: 0, electionsStarted: 1, leaderships: 1, clockRate: 1 } }], /a node does not take status replies/],
   ])('refuses %s', (_name, frames, reason) => {
     const session = new InboundSession(s2);
     const events = frames.map((f) => session.receive(f));
@@ -57,5 +59,13 @@ describe('an accepted connection', () => {
     expect(session.receive(request)).toEqual({ type: 'request', request });
     expect(session.peer).toBeNull();
     expect(session.receive({ kind: 'refused', reason: 'bye' })).toEqual({ type: 'refused-by-remote', reason: 'bye' });
+  });
+
+  it('answers status questions on a client connection, before or between requests', () => {
+    const session = new InboundSession(s2);
+    expect(session.receive({ kind: 'status' })).toEqual({ type: 'status' });
+    expect(session.receive(request)).toEqual({ type: 'request', request });
+    expect(session.receive({ kind: 'status' })).toEqual({ type: 'status' });
+    expect(session.receive(helloFrom(s1, 's2')).type).toBe('refuse');
   });
 });

@@ -106,7 +106,7 @@ describe('frames on the wire', () => {
   });
 
   it('never throws on random JSON, nor on JSON that looks like a frame', () => {
-    const kinds = fc.constantFrom('hello', 'raft', 'request', 'response', 'refused', 'other');
+    const kinds = fc.constantFrom('hello', 'raft', 'request', 'response', 'refused', 'status', 'status-reply', 'other');
     const lookalike = fc.record({ kind: kinds }).chain((head) => fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 6 }).map((rest) => ({ ...rest, ...head })));
     fc.assert(
       fc.property(fc.oneof(fc.jsonValue({ maxDepth: 4 }), lookalike), (json) => {
@@ -134,7 +134,7 @@ describe('frames on the wire', () => {
   });
 
   it.each<[string, unknown, RegExp]>([
-    ['a frame without a kind', { from: 's1' }, /bad-frame: frame.kind: expected one of hello, refused, raft, request, response, got nothing/],
+    ['a frame without a kind', { from: 's1' }, /bad-frame: frame.kind: expected one of hello, refused, raft, request, response, status, status-reply, got nothing/],
     ['an unknown kind', { kind: 'gossip' }, /frame.kind: expected one of .*, got "gossip"/],
     ['a list', [1, 2], /expected an object with a kind, got a list of 2/],
     ['a hello of another version', { kind: 'hello', version: 2, whatever: true }, /unsupported-version: the hello speaks wire version 2; this node speaks version 1/],
@@ -148,7 +148,7 @@ describe('frames on the wire', () => {
     ['a request of attempt 0', { kind: 'request', client: 'c1', seq: 1, attempt: 0, op: { type: 'get', key: 'k0' } }, /request.attempt: expected an integer >= 1, got 0/],
     ['a request with a fractional seq', { kind: 'request', client: 'c1', seq: 1.5, attempt: 1, op: { type: 'get', key: 'k0' } }, /request.seq: expected an integer >= 0, got 1.5/],
     ['an op of an unknown type', { kind: 'request', client: 'c1', seq: 1, attempt: 1, op: { type: 'delete', key: 'k0' } }, /request.op.type: expected one of put, get, cas, got "delete"/],
-    ['a redirect to a stranger', { kind: 'response', client: 'c1', seq: 1, outcome: { type: 'redirect', leader: 's9' } }, /response.outcome.leader: s9 is not a member of this cluster \(s1, s2, s3\)/],
+    ['a redirect to a stranger', { kind: 'response', client: 'c1', seq: 1, outcome: { type: 'redirect', leader: 's9', address: null } }, /response.outcome.leader: s9 is not a member of this cluster \(s1, s2, s3\)/],
     ['a result of the wrong shape', { kind: 'response', client: 'c1', seq: 1, outcome: { type: 'ok', result: { type: 'cas', ok: 'yes' } } }, /response.outcome.result.ok: expected true or false, got "yes"/],
     ['an overlong reason', { kind: 'refused', reason: 'x'.repeat(1001) }, /refused.reason: a reason of 1001 characters is longer than 1000/],
   ])('refuses %s, saying where and why', (_name, json, reason) => {

@@ -35,6 +35,8 @@ const ALLOWED: readonly (readonly [RegExp, string])[] = [
   [/^node\//, "Raft over TCP: the wire carries Raft messages (read with the trace reader's checks), a data directory holds Raft state"],
   [/^(sim|host|kv|storage)\//, "what is built on the Raft core: the simulator, the node host, the KV service, durable storage"],
   [/^cli\/(sim|soak)\.ts$/, "the simulator's commands"],
+  [/^cli\/node\.ts$/, "the node command: its --defect names the Raft core's deliberately broken variants"],
+  [/^cli\/torture\.ts$/, "the torture command: its --defect names the Raft core's deliberately broken variants"],
   [/^bench\/(replay|sim)\.ts$/, 'the benchmarks of Raft replay (its Raft-specific baseline) and of the simulator'],
 ];
 

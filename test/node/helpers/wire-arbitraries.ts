@@ -43,7 +43,7 @@ const result: fc.Arbitrary<KvResult> = fc.oneof(
 
 const outcome: fc.Arbitrary<KvOutcome> = fc.oneof(
   fc.record({ type: fc.constant('ok' as const), result }),
-  fc.record({ type: fc.constant('redirect' as const), leader: fc.option(member, { nil: null }) }),
+  fc.record({ type: fc.constant('redirect' as const), leader: fc.option(member, { nil: null }), address: fc.option(fc.constantFrom('127.0.0.1:7101', 'localhost:9'), { nil: null }) }),
   fc.record({ type: fc.constant('unavailable' as const), reason: text }),
 );
 
@@ -53,6 +53,24 @@ export const frame: fc.Arbitrary<Frame> = fc.oneof(
   fc.record({ kind: fc.constant('raft' as const), message }),
   fc.record({ kind: fc.constant('request' as const), client: token, seq: nat, attempt: fc.integer({ min: 1, max: 100 }), op }),
   fc.record({ kind: fc.constant('response' as const), client: text, seq: nat, outcome }),
+  fc.constant({ kind: 'status' as const }),
+  fc.record({
+    kind: fc.constant('status-reply' as const),
+    status: fc.record({
+      id: member,
+      pid: nat,
+      role: fc.constantFrom('Follower' as const, 'Candidate' as const, 'Leader' as const),
+      term: nat,
+      leader: fc.option(member, { nil: null }),
+      votedFor: fc.option(member, { nil: null }),
+      commitIndex: nat,
+      lastApplied: nat,
+      logLength: nat,
+      electionsStarted: nat,
+      leaderships: nat,
+      clockRate: fc.double({ min: 0.01, max: 100, noNaN: true }),
+    }),
+  }),
 );
 
 /** Cut `bytes` at the given fractions into consecutive chunks (some may be empty). */
