@@ -35,11 +35,18 @@ CONSTANT MaxCopies
 \* Names of actions this model never takes, for example {"Restart"}.
 CONSTANT DisabledActions
 
+\* TRUE narrows the network: several messages may be in flight only if all of
+\* them are vote requests (a candidate's broadcast) or copies of one message
+\* (a duplicate).  A three-server model stays small enough for its whole state
+\* graph to be checked (specs/traces/MCRaftTraceTour3.cfg).
+CONSTANT FocusedNetwork
+
 \* The guide the search follows: "none", or a name in DOMAIN Guides.
 CONSTANT Guide
 
 ASSUME /\ MaxTerm \in Nat /\ MaxLogLen \in Nat
        /\ MaxInFlight \in Nat /\ MaxCopies \in Nat \ {0}
+       /\ FocusedNetwork \in BOOLEAN
 
 \* The total number of message copies in the bag b (S: the part of its
 \* domain still to count).
@@ -56,6 +63,9 @@ TraceConstraint ==
     /\ \A i \in Server : currentTerm[i] <= MaxTerm /\ Len(log[i]) <= MaxLogLen
     /\ \A m \in DOMAIN messages : messages[m] <= MaxCopies
     /\ BagSize(messages, DOMAIN messages) <= MaxInFlight
+    /\ FocusedNetwork /\ BagSize(messages, DOMAIN messages) > 1 =>
+          \/ \A m \in DOMAIN messages : m.mtype = "RequestVoteRequest"
+          \/ Cardinality(DOMAIN messages) = 1
 
 \* The guide of the stale-suffix goal, three terms deep.  Term 1: s1 leads,
 \* replicates its first entry to s2 and s3, and appends two more that it

@@ -128,6 +128,50 @@ export interface TraceValidation {
   readonly calls: Readonly<Record<string, string>>;
 }
 
+/**
+ * What the state-graph check (`npm run conformance -- --state-graph`, `src/conformance/state-graph.ts`)
+ * needs besides replay: the abstraction function, to name the state a step of the implementation
+ * reaches, and how the model values a `SYMMETRY` set permutes are renamed, to find that state among
+ * the one-per-class states of a symmetric model's graph.
+ */
+export interface StateGraphSupport<T extends ProtocolTypes> {
+  /** The abstraction function: the implementation's state as the spec's (its compared variables). */
+  abstract(impl: T['impl']): T['state'];
+  /** The model values a symmetry set permutes, as they occur in a state (Raft: its servers). */
+  symmetricValues(state: T['state']): readonly string[];
+  /** The state with those values renamed (values `rename` does not name keep their names). */
+  renameState(state: T['state'], rename: ReadonlyMap<string, string>): T['state'];
+  renameLabel(label: T['label'], rename: ReadonlyMap<string, string>): T['label'];
+  /**
+   * What the implementation keeps beyond the spec's variables and, after a step, no longer agrees with
+   * them (Raft: a node whose disk does not hold the term, vote or log in its memory), as one sentence;
+   * `null` when nothing. The check starts every state afresh from the spec state, where the two agree
+   * by construction, so this is where a step that leaves them apart is caught (a path replay would
+   * catch it only at a later restart).
+   */
+  unsettled?(impl: T['impl']): string | null;
+}
+
+/**
+ * A model whose whole state graph the state-graph check reads (`npm run conformance:graph`): TLC dumps
+ * it, and every state and edge is checked against the implementation.
+ */
+export interface GraphModel {
+  /** The model name (its config's name without `.cfg`). */
+  readonly name: string;
+  /** Absolute paths of the module TLC runs and of its config. */
+  readonly module: string;
+  readonly config: string;
+  /** One line: what the model holds. */
+  readonly description: string;
+  /** The config has `SYMMETRY` over the protocol's symmetric values (see {@link StateGraphSupport}). */
+  readonly symmetric: boolean;
+  /** The action label is part of each state: the config's `VIEW` keeps it, or it has none. */
+  readonly labelInState: boolean;
+  /** `ci`: checked by `npm test`; `large`: opt-in (`npm run conformance:large`). */
+  readonly tier: 'ci' | 'large';
+}
+
 /** A protocol, typed: what a definition file writes. */
 export interface ProtocolDefinition<T extends ProtocolTypes> {
   /** Its name on command lines and in reports: `raft`, `quorum-safety`. */
@@ -160,6 +204,9 @@ export interface ProtocolDefinition<T extends ProtocolTypes> {
   readonly invariants: StepInvariants<T>;
   /** How a trace recorded from the implementation is checked by TLC, when the protocol supports it. */
   readonly validation?: TraceValidation;
+  /** What the state-graph check needs, when the protocol supports it, and the models it reads. */
+  readonly stateGraph?: StateGraphSupport<T>;
+  readonly graphModels?: readonly GraphModel[];
   /** The real core, and the deliberately broken ones by name. */
   readonly core: T['core'];
   readonly defects: Readonly<Record<string, DefectiveCore<T['core']>>>;

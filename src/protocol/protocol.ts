@@ -6,10 +6,12 @@
  * @module
  */
 import { type EnablednessReport, checkEnabledness } from '../conformance/enabledness.js';
+import { type StateGraphOptions, type StateGraphReport, checkStateGraph } from '../conformance/state-graph.js';
+import type { DotIndex } from '../trace/dot-index.js';
 import { type LoadedTrace, type ReplayResult, type TypedTrace, loadTrace, replayTyped } from '../conformance/replay.js';
 import { ExitCode, WorkbenchError } from '../errors.js';
 import type { Trace } from '../trace/itf-trace.js';
-import type { ProtocolDefinition, ProtocolTypes } from './definition.js';
+import type { GraphModel, ProtocolDefinition, ProtocolTypes } from './definition.js';
 
 /** What a protocol of the registry says about itself, as its definition wrote it. */
 export type ProtocolFacts = Pick<
@@ -27,6 +29,13 @@ export interface Protocol extends ProtocolFacts {
   replay(trace: LoadedTrace, options?: { readonly defect?: string; readonly context?: number }): ReplayResult;
   /** The enabledness check over the complete tour of `model` (its traces, all loaded by this protocol). */
   enabledness(model: string, traces: readonly LoadedTrace[], config: { readonly text: string; readonly file: string }, defect?: string): EnablednessReport;
+  /** The models of the state-graph check (none when the protocol does not support it). */
+  readonly graphModels: readonly GraphModel[];
+  /**
+   * The state-graph check of `model`'s dumped graph, with the real core or the named defect; throws a
+   * `WorkbenchError` when the protocol does not support it.
+   */
+  stateGraph(index: DotIndex, model: GraphModel, config: { readonly text: string; readonly file: string }, options?: StateGraphOptions & { readonly defect?: string }): Promise<StateGraphReport>;
 }
 
 /** Erases a definition's types behind the {@link Protocol} interface. */
@@ -66,6 +75,13 @@ export function defineProtocol<T extends ProtocolTypes>(definition: ProtocolDefi
     },
     enabledness(model, traces, config, defect) {
       return checkEnabledness(definition, model, traces.map(own), definition.readBounds(config.text, config.file), coreOf(defect));
+    },
+    graphModels: definition.graphModels ?? [],
+    async stateGraph(index, model, config, options = {}) {
+      const support = definition.stateGraph;
+      if (support === undefined) throw new WorkbenchError(`Protocol ${definition.name} has no state-graph check.`, ExitCode.USAGE, 'Its definition gives no abstraction function (stateGraph).');
+      const { defect, ...rest } = options;
+      return checkStateGraph(definition, support, index, model, definition.readBounds(config.text, config.file), coreOf(defect), rest);
     },
   };
 }

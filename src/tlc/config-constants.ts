@@ -14,6 +14,18 @@ export function constantText(text: string, name: string, file: string, hint?: st
   return m[1] as string;
 }
 
+/** Whether the config sets `name`. */
+export function hasConstant(text: string, name: string): boolean {
+  return new RegExp(`^\\s*${name}\\s*=`, 'm').test(text);
+}
+
+/** A constant that must be `TRUE` or `FALSE`. */
+export function booleanConstant(text: string, name: string, file: string, hint?: string): boolean {
+  const value = constantText(text, name, file, hint);
+  if (value !== 'TRUE' && value !== 'FALSE') throw new WorkbenchError(`${file}: ${name} = ${value} is not TRUE or FALSE.`, ExitCode.SPEC_ERROR, hint);
+  return value === 'TRUE';
+}
+
 /** A constant that must be a natural number. */
 export function naturalConstant(text: string, name: string, file: string, hint?: string): number {
   const value = constantText(text, name, file, hint);

@@ -49,7 +49,8 @@ export interface TourGraphFacts {
 }
 
 /** The outcome a failed TLC run maps to, as a user-facing error. */
-function tlcFailure(run: TlcRun, what: string, model: TraceModel): WorkbenchError {
+/** A failed TLC run as the user-facing error it maps to (exit code by outcome, TLC's diagnostics, what to do). */
+export function tlcFailure(run: TlcRun, what: string, model: Pick<TraceModel, 'config' | 'module'>): WorkbenchError {
   const code: ExitCodeValue = match(run.outcome as TlcOutcome)
     .with('parse-error', 'semantic-error', 'config-error', () => ExitCode.SPEC_ERROR)
     .with('timeout', () => ExitCode.TIMEOUT)
@@ -69,7 +70,8 @@ function tlcFailure(run: TlcRun, what: string, model: TraceModel): WorkbenchErro
   );
 }
 
-function describeVersion(run: TlcRun): string {
+/** TLC's version as a run reported it: `2.18 of 20 March 2023`. */
+export function describeVersion(run: TlcRun): string {
   // "Version 2.18 of 20 March 2023 (rev: ...)" -> "2.18 of 20 March 2023"
   const v = run.tlcVersion ?? '';
   return /Version (.*?)(?: \(rev|$)/.exec(v)?.[1]?.trim() ?? (v || 'unknown');

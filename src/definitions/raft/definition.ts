@@ -41,8 +41,9 @@ import { defineProtocol } from '../../protocol/protocol.js';
 import { type RaftBounds, parseRaftBounds, withinBounds } from './bounds.js';
 import { clusterMatches, diffSpecStates, type PreparedState, prepareExpected } from './compare.js';
 import { actionLabelFromTla, clusterFromSpecState, specStateFromTla } from './trace-values.js';
+import { renameActionLabel, renameSpecState, specServers, specStateKey, unsettledDisks } from './symmetry.js';
 import { RAFT_VALIDATION } from './validation.js';
-import { RAFT_SCENARIO_MODEL, RAFT_SIMULATION_MODEL, RAFT_TOUR_MODEL, SCENARIO_GOALS } from './trace-models.js';
+import { RAFT_GRAPH_MODELS, RAFT_SCENARIO_MODEL, RAFT_SIMULATION_MODEL, RAFT_TOUR_MODEL, SCENARIO_GOALS } from './trace-models.js';
 
 /** The types Raft's definition works with. */
 export interface RaftTypes {
@@ -109,6 +110,8 @@ export const RAFT_DEFINITION: ProtocolDefinition<RaftTypes> = {
   actions: Object.keys(ACTIONS),
   mirrors: 'src/raft/invariants.ts',
   validation: RAFT_VALIDATION,
+  graphModels: RAFT_GRAPH_MODELS,
+  stateGraph: { abstract: toSpecState, symmetricValues: specServers, renameState: renameSpecState, renameLabel: renameActionLabel, unsettled: unsettledDisks },
   invariants: {
     initialHistory: EMPTY_HISTORY,
     check(history, before, after, label) {
@@ -124,7 +127,7 @@ export const RAFT_DEFINITION: ProtocolDefinition<RaftTypes> = {
   labelName: (label) => label.name,
   formatLabel,
   labelKey: raftLabelKey,
-  stateKey: (state) => canonicalJson(state),
+  stateKey: specStateKey,
 
   // A cluster put in a spec state has lost nothing: every disk holds its node.
   implementation: clusterFromSpecState,

@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../paths.js';
 import type { TraceMode } from '../../trace/itf-trace.js';
+import type { GraphModel } from '../../protocol/definition.js';
 import type { ScenarioGoal, TraceModel } from '../../trace/models.js';
 
 const SPECS = join(REPO_ROOT, 'specs');
@@ -29,6 +30,31 @@ export const RAFT_SIMULATION_MODEL: TraceModel = { ...raftModel('MCRaftTraceSim'
 export const RAFT_TOUR_MODEL = raftModel('MCRaftTraceTour', 'tour');
 /** The base of every targeted scenario (goal negations are added per run). */
 export const RAFT_SCENARIO_MODEL = raftModel('MCRaftTraceScenario', 'scenario');
+
+/**
+ * The models of the state-graph check: three servers (a majority leaves one out), in CI; and `MCRaft`,
+ * check-spec's own model of every invariant, opt-in.
+ */
+export const RAFT_GRAPH_MODELS: readonly GraphModel[] = [
+  {
+    name: 'MCRaftTraceTour3',
+    module: join(SPECS, 'MCRaftTrace.tla'),
+    config: join(SPECS, 'traces', 'MCRaftTraceTour3.cfg'),
+    description: '3 servers, terms <= 2, one entry per log, a focused network of <= 2 copies, restarts; servers symmetric, the label in each state',
+    symmetric: true,
+    labelInState: true,
+    tier: 'ci',
+  },
+  {
+    name: 'MCRaft',
+    module: join(SPECS, 'MCRaft.tla'),
+    config: join(SPECS, 'MCRaft.cfg'),
+    description: "check-spec's 3-server model: terms <= 2, one entry per log, <= 2 messages in flight; servers symmetric, no label in the view",
+    symmetric: true,
+    labelInState: false,
+    tier: 'large',
+  },
+];
 
 /** Actions a scenario may switch off to keep TLC's breadth-first search small. */
 const NETWORK_FAULTS_AND_RESTARTS = ['Restart', 'DropMessage', 'DuplicateMessage'] as const;
