@@ -123,6 +123,10 @@ export function formatGraphReport(r: StateGraphRunReport, model: GraphModel, max
     `states ${formatCount(r.statesChecked)}/${formatCount(r.states)} checked, edges ${formatCount(r.edgesReplayed)}/${formatCount(r.edges)} replayed, ${formatCount(r.inputsOffered)} steps offered (${formatCount(r.stepsInsideModel)} taken inside the model)`,
     `check: ${formatSeconds(r.durationMs)} s (${formatCount(Math.round(r.statesChecked / Math.max(r.durationMs / 1000, 0.001)))} states/s), heap ${mib(r.heapBytes)}`,
   ];
+  if (r.mismatchCount === 0 && r.interrupted) {
+    out.push(`interrupted after ${formatCount(r.statesChecked)} of ${formatCount(r.states)} states: no mismatch so far`);
+    return out.join('\n');
+  }
   if (r.mismatchCount === 0) {
     out.push(`ok: every state and every edge of ${r.model} conforms`);
     return out.join('\n');
@@ -166,9 +170,11 @@ export async function conformanceGraphCommand(argv: readonly string[], io: Comma
       );
       reports.push(report);
       if (!options.json) io.stdout(`${formatGraphReport(report, model, options.maxShown, options.defect)}\n`);
+      if (report.interrupted) break;
     }
     const failed = reports.some((r) => r.mismatchCount > 0);
-    if (options.json) io.stdout(`${JSON.stringify({ defect: options.defect ?? null, passed: !failed, reports }, null, 2)}\n`);
-    return failed ? ExitCode.CHECK_FAILED : ExitCode.OK;
+    const interrupted = reports.some((r) => r.interrupted);
+    if (options.json) io.stdout(`${JSON.stringify({ defect: options.defect ?? null, passed: !failed && !interrupted, interrupted, reports }, null, 2)}\n`);
+    return failed ? ExitCode.CHECK_FAILED : interrupted ? ExitCode.INTERRUPTED : ExitCode.OK;
   });
 }

@@ -110,7 +110,7 @@ export async function dumpStateGraph(ctx: StateGraphRunContext, model: GraphMode
 
 /** Checks a dumped graph with `protocol`'s implementation (or the named defect). */
 export async function checkDumpedGraph(
-  ctx: Pick<StateGraphRunContext, 'progress'>,
+  ctx: Pick<StateGraphRunContext, 'progress' | 'signal'>,
   dump: StateGraphDump,
   protocol: Protocol,
   model: GraphModel,
@@ -122,6 +122,7 @@ export async function checkDumpedGraph(
   const report = await protocol.stateGraph(index, model, { text: configText, file: model.config }, {
     ...(options.defect !== undefined ? { defect: options.defect } : {}),
     ...(options.maxMismatches !== undefined ? { maxMismatches: options.maxMismatches } : {}),
+    ...(ctx.signal !== undefined ? { signal: ctx.signal } : {}),
     onProgress: (p: StateGraphProgress) => {
       const rate = p.statesChecked / Math.max(p.elapsedMs / 1000, 0.001);
       ctx.progress?.(`  ${count(p.statesChecked)}/${count(p.states)} states, ${count(p.edgesReplayed)} edges replayed, ${count(p.inputsOffered)} steps offered (${count(Math.round(rate))} states/s)`);

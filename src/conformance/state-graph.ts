@@ -77,6 +77,8 @@ export interface StateGraphReport {
   readonly stoppedEarly: boolean;
   /** States whose check finished. */
   readonly statesChecked: number;
+  /** Whether the check was stopped by its signal before every state was checked. */
+  readonly interrupted: boolean;
   readonly durationMs: number;
 }
 
@@ -96,6 +98,8 @@ export interface StateGraphOptions {
   readonly onProgress?: (p: StateGraphProgress) => void;
   /** How often progress is reported, in states (default 5,000). */
   readonly progressEvery?: number;
+  /** Stops the check between two states (the report then says `interrupted`). */
+  readonly signal?: AbortSignal;
 }
 
 /** Every permutation of `values`, as renamings (the identity first). */
@@ -111,6 +115,9 @@ export function permutations(values: readonly string[]): ReadonlyMap<string, str
   permute(values, []);
   return out;
 }
+
+/** How many states are checked between two turns of the event loop. */
+const YIELD_EVERY = 500;
 
 /** How many states parsed ahead of their turn are kept. */
 const MAX_PARSED_AHEAD = 50_000;
@@ -201,7 +208,16 @@ export async function checkStateGraph<T extends ProtocolTypes>(
     return best ?? [];
   };
 
+  let interrupted = false;
   for (let s = 0; s < n && mismatchCount < maxMismatches; s++) {
+    // The check runs for minutes: let signals (Ctrl-C) and timers in between states.
+    if (s % YIELD_EVERY === 0) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (options.signal?.aborted) {
+        interrupted = true;
+        break;
+      }
+    }
     current = s;
     const source = parsedAhead.get(s) ?? read(s);
     parsedAhead.delete(s);
@@ -306,6 +322,7 @@ export async function checkStateGraph<T extends ProtocolTypes>(
     mismatches,
     stoppedEarly: checked < n,
     statesChecked: checked,
+    interrupted,
     durationMs: Date.now() - started,
   };
 }

@@ -3,6 +3,7 @@
  * the real core must reproduce every edge and take no step the spec does not, in every state; each
  * defective core must be caught, at a state the report names.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StateGraphDump, checkDumpedGraph, dumpStateGraph } from '../../src/conformance/state-graph-run.js';
 import { RAFT } from '../../src/definitions/raft/definition.js';
@@ -55,6 +56,19 @@ describe('state-graph conformance: every state and edge of MCRaftTraceTour3 (3 s
     expect(report.edgesReplayed).toBe(report.edges);
     expect(report.inputsOffered).toBeGreaterThan(report.edges);
   }, 15 * 60_000);
+
+  it('stops between two states when its signal is aborted (Ctrl-C), saying how far it got', async () => {
+    const controller = new AbortController();
+    const report = await RAFT.stateGraph(dump.index, MODEL, { text: readFileSync(MODEL.config, 'utf8'), file: MODEL.config }, {
+      signal: controller.signal,
+      progressEvery: 1000,
+      onProgress: () => controller.abort(),
+    });
+    expect(report.interrupted).toBe(true);
+    expect(report.statesChecked).toBeGreaterThanOrEqual(1000);
+    expect(report.statesChecked).toBeLessThan(report.states);
+    expect(report.mismatchCount).toBe(0);
+  });
 
   it('every defect of the vocabulary is listed here, caught or out of reach', () => {
     expect([...Object.keys(CAUGHT), ...OUT_OF_REACH].sort()).toEqual(RAFT.defects.map((d) => d.name).sort());
