@@ -25,19 +25,12 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import type { Difference, ProtocolDefinition, ProtocolTypes, StateGraphSupport } from '../protocol/definition.js';
+import type { Difference, GraphModel, ProtocolDefinition, ProtocolTypes, StateGraphSupport } from '../protocol/definition.js';
 import type { TlaValue } from '../tla/value.js';
 import type { DotIndex } from '../trace/dot-index.js';
 
-/** How to read a model's graph. */
-export interface StateGraphModel {
-  /** The model name (its config's name without `.cfg`). */
-  readonly name: string;
-  /** The config has `SYMMETRY` over the protocol's symmetric values. */
-  readonly symmetric: boolean;
-  /** The action label is part of each state (the `VIEW` keeps it, or there is no `VIEW`). */
-  readonly labelInState: boolean;
-}
+/** How to read a model's graph: the parts of a protocol's {@link GraphModel} the check uses. */
+export type StateGraphModel = Pick<GraphModel, 'name' | 'symmetric' | 'labelInState'>;
 
 /** A disagreement between the graph and the implementation in one state. */
 export interface StateGraphMismatch {

@@ -58,13 +58,6 @@ export interface DotEdge {
   readonly action: string;
 }
 
-/** Progress while a dump is indexed. */
-export interface DotIndexProgress {
-  readonly bytes: number;
-  readonly states: number;
-  readonly edges: number;
-}
-
 const NODE_LINE = /^(-?\d+) \[label="((?:[^"\\]|\\.)*)"(.*)\];?\s*$/;
 const EDGE_LINE = /^(-?\d+) -> (-?\d+) \[label="((?:[^"\\]|\\.)*)"/;
 
@@ -93,7 +86,7 @@ export class DotIndex {
   ) {}
 
   /** Indexes `file`; throws {@link TlcOutputError} when it is not a dump TLC could have written. */
-  static async open(file: string, shown: string, onProgress?: (p: DotIndexProgress) => void): Promise<DotIndex> {
+  static async open(file: string, shown: string): Promise<DotIndex> {
     const ids = new Map<string, number>();
     const fingerprints: string[] = [];
     const stateOf = (fingerprint: string): number => {
@@ -144,7 +137,6 @@ export class DotIndex {
     let offset = 0;
     let carry: Buffer[] = [];
     let carryStart = 0;
-    let lastReport = 0;
     const stream = createReadStream(file, { highWaterMark: 1 << 20 });
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       let lineFrom = 0;
@@ -161,10 +153,6 @@ export class DotIndex {
         carry.push(chunk.subarray(lineFrom));
       }
       offset += chunk.length;
-      if (onProgress !== undefined && offset - lastReport >= 64 << 20) {
-        lastReport = offset;
-        onProgress({ bytes: offset, states: fingerprints.length, edges: from.length });
-      }
     }
     if (carry.length > 0) {
       const bytes = Buffer.concat(carry);
