@@ -16,7 +16,7 @@ import { commandLine, runCommand } from './args.js';
 import { formatCount, formatSeconds, indentLines } from './format.js';
 import type { CommandIo } from './main.js';
 
-const DEFAULTS = { workers: 2, timeout: '60m', maxShown: 5, maxMismatches: 20 } as const;
+const DEFAULTS = { workers: 2, threads: 1, timeout: '60m', maxShown: 5, maxMismatches: 20 } as const;
 
 function graphModels(registry: readonly Protocol[]): { protocol: Protocol; model: GraphModel }[] {
   return registry.flatMap((protocol) => protocol.graphModels.map((model) => ({ protocol, model })));
@@ -46,6 +46,7 @@ Options:
   --max-mismatches <n> stop after this many mismatches (default ${DEFAULTS.maxMismatches})
   --max-shown <n>     mismatches printed in full (default ${DEFAULTS.maxShown})
   --workers <n>       TLC worker threads for the dump (default ${DEFAULTS.workers})
+  --threads <n>       threads the check is split over, each a range of states (default ${DEFAULTS.threads})
   --timeout <d>       stop TLC's dump after this long (default ${DEFAULTS.timeout}; 90s, 10m, 1h)
   --json              print the reports as JSON
   --quiet             no progress output
@@ -62,6 +63,7 @@ interface Options {
   readonly maxMismatches: number;
   readonly maxShown: number;
   readonly workers: number;
+  readonly threads: number;
   readonly timeoutMs: number;
   readonly json: boolean;
   readonly quiet: boolean;
@@ -78,6 +80,7 @@ function parseOptions(argv: readonly string[], registry: readonly Protocol[]): O
       'max-mismatches': { type: 'string', default: String(DEFAULTS.maxMismatches) },
       'max-shown': { type: 'string', default: String(DEFAULTS.maxShown) },
       workers: { type: 'string', default: String(DEFAULTS.workers) },
+      threads: { type: 'string', default: String(DEFAULTS.threads) },
       timeout: { type: 'string', default: DEFAULTS.timeout },
       json: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
@@ -107,6 +110,7 @@ function parseOptions(argv: readonly string[], registry: readonly Protocol[]): O
     maxMismatches: cli.integer('max-mismatches', v['max-mismatches'], 1),
     maxShown: cli.integer('max-shown', v['max-shown'], 0),
     workers: cli.integer('workers', v.workers, 1),
+    threads: cli.integer('threads', v.threads, 1),
     timeoutMs: timeout,
     json: v.json,
     quiet: v.quiet,
@@ -166,7 +170,7 @@ export async function conformanceGraphCommand(argv: readonly string[], io: Comma
         },
         protocol,
         model,
-        { ...(options.defect !== undefined ? { defect: options.defect } : {}), maxMismatches: options.maxMismatches },
+        { ...(options.defect !== undefined ? { defect: options.defect } : {}), maxMismatches: options.maxMismatches, threads: options.threads },
       );
       reports.push(report);
       if (!options.json) io.stdout(`${formatGraphReport(report, model, options.maxShown, options.defect)}\n`);

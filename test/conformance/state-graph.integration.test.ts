@@ -46,8 +46,8 @@ describe('state-graph conformance: every state and edge of MCRaftTraceTour3 (3 s
     expect(MODEL).toMatchObject({ symmetric: true, labelInState: true, tier: 'ci' });
   });
 
-  it('the real core reproduces every edge and takes only the steps the spec enables, in every state', async () => {
-    const report = await checkDumpedGraph({}, dump, RAFT, MODEL);
+  it('the real core reproduces every edge and takes only the steps the spec enables, in every state (two threads)', async () => {
+    const report = await checkDumpedGraph({}, dump, RAFT, MODEL, { threads: 2 });
     console.log(
       `MCRaftTraceTour3: ${report.states} states, ${report.edges} edges replayed ${report.edgesReplayed}, ${report.inputsOffered} steps offered, ${report.stepsInsideModel} inside; TLC ${Math.round(report.tlc.durationMs / 1000)} s, check ${Math.round(report.durationMs / 1000)} s`,
     );
@@ -68,6 +68,14 @@ describe('state-graph conformance: every state and edge of MCRaftTraceTour3 (3 s
     expect(report.statesChecked).toBeGreaterThanOrEqual(1000);
     expect(report.statesChecked).toBeLessThan(report.states);
     expect(report.mismatchCount).toBe(0);
+  });
+
+  it('split over two threads, a defect is first reported at the same state as in one thread', async () => {
+    const one = await checkDumpedGraph({}, dump, RAFT, MODEL, { defect: 'double-vote', maxMismatches: 1 });
+    const two = await checkDumpedGraph({}, dump, RAFT, MODEL, { defect: 'double-vote', maxMismatches: 1, threads: 2 });
+    expect(two.mismatches[0]).toEqual(one.mismatches[0]);
+    expect(two.paths).toEqual(one.paths);
+    expect(two.mismatchCount).toBeGreaterThanOrEqual(one.mismatchCount);
   });
 
   it('every defect of the vocabulary is listed here, caught or out of reach', () => {
