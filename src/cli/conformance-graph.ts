@@ -23,8 +23,11 @@ function graphModels(registry: readonly Protocol[]): { protocol: Protocol; model
 }
 
 function help(registry: readonly Protocol[]): string {
-  const models = graphModels(registry)
-    .map(({ protocol, model }) => `  ${model.name.padEnd(18)} ${protocol.name.padEnd(6)} ${model.tier.padEnd(6)} ${model.description}`)
+  const listed = graphModels(registry);
+  const width = (texts: readonly string[]) => Math.max(0, ...texts.map((t) => t.length));
+  const [nameWidth, protocolWidth] = [width(listed.map(({ model }) => model.name)), width(listed.map(({ protocol }) => protocol.name))];
+  const models = listed
+    .map(({ protocol, model }) => `  ${model.name.padEnd(nameWidth)}  ${protocol.name.padEnd(protocolWidth)}  ${model.tier.padEnd(5)}  ${model.description}`)
     .join('\n');
   const defects = [...new Set(registry.flatMap((p) => (p.graphModels.length > 0 ? p.defects.map((d) => d.name) : [])))];
   return `Usage: npm run conformance:graph -- [options] [model ...]
@@ -95,9 +98,12 @@ function parseOptions(argv: readonly string[], registry: readonly Protocol[]): O
     if (!all.some(({ model }) => model.name === name)) throw cli.usage(`No state-graph model "${name}". Models: ${all.map(({ model }) => model.name).join(', ')}.`);
   }
   const tier = v.tier ?? 'ci';
-  const jobs = positionals.length > 0 ? all.filter(({ model }) => positionals.includes(model.name)) : all.filter(({ model }) => model.tier === tier);
+  let jobs = positionals.length > 0 ? all.filter(({ model }) => positionals.includes(model.name)) : all.filter(({ model }) => model.tier === tier);
   if (v.defect !== undefined) {
-    const lacking = jobs.filter(({ protocol }) => !protocol.defects.some((d) => d.name === v.defect));
+    const hasDefect = (protocol: Protocol) => protocol.defects.some((d) => d.name === v.defect);
+    // Without named models, a defect picks the tier's models of the protocols that have it.
+    if (positionals.length === 0 && jobs.some(({ protocol }) => hasDefect(protocol))) jobs = jobs.filter(({ protocol }) => hasDefect(protocol));
+    const lacking = jobs.filter(({ protocol }) => !hasDefect(protocol));
     if (lacking.length > 0) {
       throw cli.usage(`Protocol ${lacking[0]?.protocol.name} has no defect "${v.defect}". Its defects: ${lacking[0]?.protocol.defects.map((d) => d.name).join(', ')}.`);
     }

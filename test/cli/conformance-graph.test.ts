@@ -23,14 +23,17 @@ describe('npm run conformance:graph', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^ {2}MCRaftTraceTour3 +raft +ci /m);
     expect(r.stdout).toMatch(/^ {2}MCRaft +raft +large /m);
+    expect(r.stdout).toMatch(/^ {2}MCQuorumGraph3 +quorum-safety +ci /m);
+    expect(r.stdout).toMatch(/^ {2}MCQuorum5 +quorum-safety +large /m);
     expect(r.stdout).toMatch(/Exit codes: 0 every state and edge conforms; 1 a mismatch; 2 usage/);
   });
 
   it.each([
-    [['MCNoSuch'], /^conformance:graph: No state-graph model "MCNoSuch"\. Models: MCRaftTraceTour3, MCRaft\./],
+    [['MCNoSuch'], /^conformance:graph: No state-graph model "MCNoSuch"\. Models: MCRaftTraceTour3, MCRaft, MCQuorumGraph3, MCQuorum5\./],
     [['--tier', 'huge'], /--tier is ci or large, not "huge"/],
     [['--tier', 'ci', 'MCRaft'], /Name models or a --tier, not both/],
     [['--defect', 'no-such-defect'], /Protocol raft has no defect "no-such-defect"\. Its defects: double-vote/],
+    [['--defect', 'commit-old-term', 'MCQuorumGraph3'], /Protocol quorum-safety has no defect "commit-old-term"\. Its defects: double-vote, minority-quorum\./],
     [['--timeout', 'soon'], /--timeout must be a duration such as 90s, 10m or 1h, not "soon"/],
     [['--max-mismatches', '0'], /--max-mismatches must be an integer >= 1, not "0"/],
   ])('refuses %j with one message and exit 2, before TLC starts', async (argv, message) => {

@@ -28,6 +28,7 @@ import { REPO_ROOT } from '../../paths.js';
 import { naturalConstant, setConstant } from '../../tlc/config-constants.js';
 import type { TlaValue } from '../../tla/value.js';
 import type { TraceModel } from '../../trace/models.js';
+import { QUORUM_GRAPH_MODELS } from './graph-models.js';
 import { NoSplitBrain, OneVotePerTerm } from './invariants.js';
 import {
   abstractState,
@@ -41,6 +42,7 @@ import {
   type QuorumState,
   stepElection,
 } from './refinement.js';
+import { quorumServers, quorumStateKey, renameQuorumLabel, renameQuorumState } from './symmetry.js';
 
 /** The types quorum safety's definition works with. */
 export interface QuorumSafetyTypes {
@@ -167,6 +169,9 @@ export const QUORUM_SAFETY_DEFINITION: ProtocolDefinition<QuorumSafetyTypes> = {
       return { history, broken };
     },
   },
+  // No `unsettled`: QuorumSafety has no restarts, so the election run steps a cluster without disks.
+  graphModels: QUORUM_GRAPH_MODELS,
+  stateGraph: { abstract: abstractState, symmetricValues: quorumServers, renameState: renameQuorumState, renameLabel: renameQuorumLabel },
   core: step,
   // The Raft defects that break what QuorumSafety states; the others break rules it does not model.
   defects: {
@@ -179,7 +184,7 @@ export const QUORUM_SAFETY_DEFINITION: ProtocolDefinition<QuorumSafetyTypes> = {
   labelName: (label) => label.name,
   formatLabel: formatQuorumLabel,
   labelKey: (label) => canonicalJson(label),
-  stateKey: (state) => canonicalJson(state),
+  stateKey: quorumStateKey,
 
   implementation: electionRunOf,
   step: stepElection,
