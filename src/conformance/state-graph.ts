@@ -275,15 +275,19 @@ export async function checkStateGraph<T extends ProtocolTypes>(
           differences: [],
         });
       } else {
+        const differences = nearestDifferences(
+          sameAction.map((e) => (edges[e] as (typeof edges)[number]).to),
+          result.impl,
+        );
         found({
           fingerprint,
           kind: 'state',
           action: definition.formatLabel(label),
-          detail: `the spec takes ${sameAction.length} step(s) of this action here, but none reaches the state the implementation reaches`,
-          differences: nearestDifferences(
-            sameAction.map((e) => (edges[e] as (typeof edges)[number]).to),
-            result.impl,
-          ),
+          detail:
+            differences.length === 0
+              ? `the state the implementation reaches is a renaming of one the spec reaches by ${sameAction.length === 1 ? 'its step' : 'one of its steps'} of this action here, but no renaming maps this step's label onto that step's: the implementation did what another parameter's step does`
+              : `the spec takes ${sameAction.length} step(s) of this action here, but none reaches the state the implementation reaches`,
+          differences,
         });
       }
     }
