@@ -14,7 +14,7 @@
  */
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { parseStateBody } from '../tlc/state.js';
-import { TlcOutputError, type TlcStateVars } from './tlc-output.js';
+import { DOT_EDGE_LINE, DOT_NODE_LINE, TlcOutputError, type TlcStateVars, unescapeDot } from './tlc-output.js';
 
 /** A growable array of 32-bit integers. */
 class IntList {
@@ -58,13 +58,6 @@ export interface DotEdge {
   readonly action: string;
 }
 
-const NODE_LINE = /^(-?\d+) \[label="((?:[^"\\]|\\.)*)"(.*)\];?\s*$/;
-const EDGE_LINE = /^(-?\d+) -> (-?\d+) \[label="((?:[^"\\]|\\.)*)"/;
-
-// The dot writer escapes backslashes, quotes and newlines of the printed state.
-function unescapeDot(text: string): string {
-  return text.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
-}
 
 /** A state graph dumped by TLC, indexed; open until {@link DotIndex.close}. */
 export class DotIndex {
@@ -110,7 +103,7 @@ export class DotIndex {
 
     const onLine = (line: string, offset: number, byteLength: number) => {
       if (line.length === 0 || !/^-?\d/.test(line)) return; // graph attributes, rank groups, braces
-      const edge = EDGE_LINE.exec(line);
+      const edge = DOT_EDGE_LINE.exec(line);
       if (edge) {
         edgeLines++;
         from.push(stateOf(edge[1] as string));
@@ -125,7 +118,7 @@ export class DotIndex {
         action.push(a);
         return;
       }
-      const node = NODE_LINE.exec(line);
+      const node = DOT_NODE_LINE.exec(line);
       if (!node) return;
       const s = stateOf(node[1] as string);
       if (starts.get(s) >= 0) return; // printed again: the first line stands
@@ -251,7 +244,7 @@ export class DotIndex {
     // Synchronous: one small read per state, from the page cache; awaiting each cost more than reading.
     const bytesRead = readSync(this.descriptor, buffer, 0, length, this.lineStart[state] as number);
     const line = buffer.subarray(0, bytesRead).toString('latin1');
-    const node = NODE_LINE.exec(line);
+    const node = DOT_NODE_LINE.exec(line);
     if (!node) throw new TlcOutputError(this.file, `the line of state ${this.fingerprints[state]} changed while it was read`);
     return unescapeDot(node[2] as string);
   }

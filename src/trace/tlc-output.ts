@@ -53,11 +53,13 @@ export interface DotStateGraph {
   readonly edges: readonly { readonly from: number; readonly to: number; readonly label: string }[];
 }
 
-const NODE = /^(-?\d+) \[label="((?:[^"\\]|\\.)*)"(.*)\];?\s*$/;
-const EDGE = /^(-?\d+) -> (-?\d+) \[label="((?:[^"\\]|\\.)*)"/;
+/** A state's line of a dot dump: fingerprint, the printed state (escaped), the rest (`style = filled` marks an initial state). */
+export const DOT_NODE_LINE = /^(-?\d+) \[label="((?:[^"\\]|\\.)*)"(.*)\];?\s*$/;
+/** An edge's line of a dot dump: source, target, TLC's name for the action. */
+export const DOT_EDGE_LINE = /^(-?\d+) -> (-?\d+) \[label="((?:[^"\\]|\\.)*)"/;
 
-// The dot writer escapes backslashes, quotes and newlines of the printed state.
-function unescapeDot(text: string): string {
+/** A dot label as TLC printed it: the dot writer escapes backslashes, quotes and newlines. */
+export function unescapeDot(text: string): string {
   return text.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
 }
 
@@ -67,12 +69,12 @@ export function parseDotDump(text: string, file: string): DotStateGraph {
   const states: { id: string; initial: boolean; vars: TlcStateVars }[] = [];
   const rawEdges: [string, string, string][] = [];
   for (const line of text.split('\n')) {
-    const edge = EDGE.exec(line);
+    const edge = DOT_EDGE_LINE.exec(line);
     if (edge) {
       rawEdges.push([edge[1] as string, edge[2] as string, unescapeDot(edge[3] as string)]);
       continue;
     }
-    const node = NODE.exec(line);
+    const node = DOT_NODE_LINE.exec(line);
     if (!node) continue;
     const id = node[1] as string;
     if (index.has(id)) continue;
