@@ -13,11 +13,9 @@ import { Worker } from 'node:worker_threads';
 import { REPO_ROOT } from '../paths.js';
 import type { GraphModel } from '../protocol/definition.js';
 import type { Protocol } from '../protocol/protocol.js';
-import type { TlcEvent } from '../tlc/events.js';
-import { runTlc } from '../tlc/run.js';
 import type { TlcToolchain } from '../tlc/toolchain.js';
 import { DotIndex } from '../trace/dot-index.js';
-import { describeVersion, tlcFailure } from '../trace/generate.js';
+import { describeVersion, dumpStateGraphWithTlc } from '../trace/generate.js';
 import { TlcOutputError } from '../trace/tlc-output.js';
 import type { StateGraphProgress, StateGraphReport } from './state-graph.js';
 import type { StateGraphWorkerData, StateGraphWorkerMessage } from './state-graph-worker.js';
@@ -74,21 +72,7 @@ export async function dumpStateGraph(ctx: StateGraphRunContext, model: GraphMode
   const remove = () => rm(dir, { recursive: true, force: true });
   try {
     const dot = join(dir, 'graph.dot');
-    ctx.progress?.(`TLC dumps the state graph of ${model.name} ...`);
-    const run = await runTlc({
-      module: model.module,
-      config: model.config,
-      toolchain: ctx.toolchain,
-      workers: ctx.workers,
-      timeoutMs: ctx.timeoutMs,
-      scratch: [dir],
-      tlcOptions: ['-dump', 'dot,actionlabels', dot],
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
-      onEvent: (e: TlcEvent) => {
-        if (e.type === 'progress') ctx.progress?.(`  TLC: ${count(e.stats.distinct)} distinct states, ${count(e.stats.left)} on the queue`);
-      },
-    });
-    if (run.outcome !== 'ok') throw tlcFailure(run, `state-graph dump of ${model.name}`, model);
+    const run = await dumpStateGraphWithTlc(ctx, model, dot, dir, model.name);
     const dumpBytes = (await stat(dot)).size;
     ctx.progress?.(`TLC: ${count(run.stats?.distinct ?? 0)} distinct states in ${(run.durationMs / 1000).toFixed(1)} s; indexing the ${(dumpBytes / 2 ** 20).toFixed(0)} MiB dump ...`);
     const indexStarted = Date.now();

@@ -50,7 +50,7 @@ export interface TourGraphFacts {
 
 /** The outcome a failed TLC run maps to, as a user-facing error. */
 /** A failed TLC run as the user-facing error it maps to (exit code by outcome, TLC's diagnostics, what to do). */
-export function tlcFailure(run: TlcRun, what: string, model: Pick<TraceModel, 'config' | 'module'>): WorkbenchError {
+function tlcFailure(run: TlcRun, what: string, model: Pick<TraceModel, 'config' | 'module'>): WorkbenchError {
   const code: ExitCodeValue = match(run.outcome as TlcOutcome)
     .with('parse-error', 'semantic-error', 'config-error', () => ExitCode.SPEC_ERROR)
     .with('timeout', () => ExitCode.TIMEOUT)
@@ -141,7 +141,7 @@ async function withTempDir<T>(body: (dir: string) => Promise<T>): Promise<T> {
 }
 
 /** What every generation run of `model` passes TLC; `scratch` is the temporary folder TLC writes into. */
-function baseRun(ctx: GenerateContext, model: TraceModel, scratch: string) {
+function baseRun(ctx: GenerateContext, model: Pick<TraceModel, 'module' | 'config'>, scratch: string) {
   return {
     module: model.module,
     config: model.config,
@@ -303,20 +303,29 @@ export function canonicalOrder(graph: DotStateGraph): DotStateGraph {
   };
 }
 
+/**
+ * Has TLC write `model`'s whole state graph to `dot` (`-dump dot,actionlabels`), inside the temporary
+ * folder `scratch`; throws the user-facing error when TLC fails. `what` prefixes the progress lines.
+ */
+export async function dumpStateGraphWithTlc(ctx: GenerateContext, model: Pick<TraceModel, 'name' | 'module' | 'config'>, dot: string, scratch: string, what: string): Promise<TlcRun> {
+  ctx.progress?.(`${what}: TLC dumps the state graph of ${model.name} ...`);
+  const run = await runTlc({
+    ...baseRun(ctx, model, scratch),
+    workers: ctx.workers,
+    tlcOptions: ['-dump', 'dot,actionlabels', dot],
+    onEvent: (e: TlcEvent) => {
+      if (e.type === 'progress') ctx.progress?.(`  ${what}: ${e.stats.distinct.toLocaleString('en-US')} distinct states, queue ${e.stats.left.toLocaleString('en-US')}`);
+    },
+  });
+  if (run.outcome !== 'ok') throw tlcFailure(run, `state-graph dump of ${model.name}`, model);
+  return run;
+}
+
 /** The state-graph tour: dump the tour model's graph with TLC and cover every state and edge. */
 export async function generateTour(ctx: GenerateContext, model: TraceModel, options: TourOptions): Promise<TourResult> {
   return withTempDir(async (dir) => {
     const dot = join(dir, 'graph.dot');
-    ctx.progress?.(`tour: TLC dumps the state graph of ${model.name} ...`);
-    const run = await runTlc({
-      ...baseRun(ctx, model, dir),
-      workers: ctx.workers,
-      tlcOptions: ['-dump', 'dot,actionlabels', dot],
-      onEvent: (e: TlcEvent) => {
-        if (e.type === 'progress') ctx.progress?.(`  tour: ${e.stats.distinct.toLocaleString('en-US')} distinct states, queue ${e.stats.left.toLocaleString('en-US')}`);
-      },
-    });
-    if (run.outcome !== 'ok') throw tlcFailure(run, `state-graph dump of ${model.name}`, model);
+    const run = await dumpStateGraphWithTlc(ctx, model, dot, dir, 'tour');
     const graph = canonicalOrder(parseDotDump(await readFile(dot, 'utf8'), 'graph.dot'));
     if (run.stats && run.stats.distinct !== graph.states.length) {
       throw new TlcOutputError('graph.dot', `holds ${graph.states.length} states but TLC reported ${run.stats.distinct} distinct states`);
